@@ -1,0 +1,33 @@
+// The CSPRNG: OpenSSL's RAND_bytes (a DRBG seeded from the OS, reseeded across fork()).
+// Thread-safe. A failure to produce random bytes is unrecoverable and aborts: continuing with
+// weak randomness would be worse than stopping.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "base/bytes.h"
+#include "crypto/secret.h"
+
+namespace caas::crypto {
+
+// Fills `out` with random bytes.
+void random_fill(MutableByteSpan out);
+
+// `size` random bytes for values that are not secret (nonces, salts, ids).
+Bytes random_bytes(std::size_t size);
+
+// `size` random bytes for key material.
+SecretBytes random_secret(std::size_t size);
+
+template <std::size_t N>
+SecretArray<N> random_secret_array() {
+  SecretArray<N> secret;
+  random_fill(secret.expose_mutable());
+  return secret;
+}
+
+// A uniformly distributed integer in [0, bound) without modulo bias; bound > 0.
+std::uint32_t random_uniform(std::uint32_t bound);
+
+}  // namespace caas::crypto
