@@ -2,6 +2,8 @@
 
 #include <cstdint>
 
+#include "base/detail/constant_time.h"
+
 namespace caas {
 namespace {
 
@@ -16,13 +18,11 @@ char encode_nibble(unsigned nibble) {
 // character is not a hex digit, so one OR over all characters tells whether any was invalid.
 unsigned decode_nibble(unsigned char c) {
   // mask(x) is 0xFF..F when x is in [lo, hi], else 0; computed with arithmetic, no branches.
-  auto in_range = [](unsigned x, unsigned lo, unsigned hi) -> unsigned {
-    return ((x - lo) | (hi - x)) >> 31 ^ 1U;  // 1 when lo <= x <= hi (values < 2^31)
-  };
+  using detail::ct_in_range;
   unsigned x = c;
-  unsigned is_digit = in_range(x, '0', '9');
-  unsigned is_lower = in_range(x, 'a', 'f');
-  unsigned is_upper = in_range(x, 'A', 'F');
+  unsigned is_digit = ct_in_range(x, '0', '9');
+  unsigned is_lower = ct_in_range(x, 'a', 'f');
+  unsigned is_upper = ct_in_range(x, 'A', 'F');
   unsigned value = is_digit * (x - '0') + is_lower * (x - 'a' + 10) + is_upper * (x - 'A' + 10);
   unsigned valid = is_digit | is_lower | is_upper;
   return (value & 0xFU) | ((valid ^ 1U) << 8);

@@ -1,9 +1,9 @@
 #include "crypto/ossl.h"
 
-#include <openssl/err.h>
-
 #include <array>
 #include <string>
+
+#include <openssl/err.h>
 
 namespace caas::crypto::ossl {
 

@@ -5,12 +5,15 @@
 //   if (EVP_PKEY_keygen(ctx.get(), &raw) != 1) return ossl::error("rsa keygen");
 #pragma once
 
-#include <openssl/bio.h>
-#include <openssl/evp.h>
-#include <openssl/kdf.h>
-
 #include <memory>
 #include <string_view>
+
+#include <openssl/bio.h>
+#include <openssl/bn.h>
+#include <openssl/decoder.h>
+#include <openssl/evp.h>
+#include <openssl/kdf.h>
+#include <openssl/x509.h>
 
 #include "base/status.h"
 
@@ -19,9 +22,9 @@ namespace caas::crypto::ossl {
 template <typename T>
 struct Deleter;
 
-#define CAAS_OSSL_DELETER(Type, free_fn)                 \
-  template <>                                            \
-  struct Deleter<Type> {                                 \
+#define CAAS_OSSL_DELETER(Type, free_fn)                    \
+  template <>                                               \
+  struct Deleter<Type> {                                    \
     void operator()(Type* p) const noexcept { free_fn(p); } \
   }
 
@@ -36,6 +39,12 @@ CAAS_OSSL_DELETER(EVP_KDF_CTX, EVP_KDF_CTX_free);
 CAAS_OSSL_DELETER(EVP_MAC, EVP_MAC_free);
 CAAS_OSSL_DELETER(EVP_MAC_CTX, EVP_MAC_CTX_free);
 CAAS_OSSL_DELETER(BIO, BIO_free_all);
+CAAS_OSSL_DELETER(BN_CTX, BN_CTX_free);
+CAAS_OSSL_DELETER(OSSL_DECODER_CTX, OSSL_DECODER_CTX_free);
+// These two wipe what they hold when freed: big numbers may be private-key digits, and
+// PKCS8_PRIV_KEY_INFO holds the encoded private key.
+CAAS_OSSL_DELETER(BIGNUM, BN_clear_free);
+CAAS_OSSL_DELETER(PKCS8_PRIV_KEY_INFO, PKCS8_PRIV_KEY_INFO_free);
 
 #undef CAAS_OSSL_DELETER
 

@@ -1,8 +1,8 @@
 #include "crypto/random.h"
 
-#include <openssl/rand.h>
-
 #include <limits>
+
+#include <openssl/rand.h>
 
 #include "base/check.h"
 

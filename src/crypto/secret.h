@@ -93,8 +93,8 @@ class SecretBytes {
 
   // Constant time in the contents (the lengths are not secret).
   friend bool operator==(const SecretBytes& a, const SecretBytes& b) {
-    return a.size() == b.size() && detail::constant_time_equal(a.bytes_.data(), b.bytes_.data(),
-                                                               a.size());
+    return a.size() == b.size() &&
+           detail::constant_time_equal(a.bytes_.data(), b.bytes_.data(), a.size());
   }
 
  private:
