@@ -45,8 +45,11 @@ Result<SecretBytes> argon2id(ByteSpan password, ByteSpan salt, const Argon2idPar
   SecretBytes out(out_bytes);
   // crypto_pwhash takes memory in bytes; ALG_ARGON2ID13 is Argon2id version 0x13 with one lane.
   const std::size_t memory_bytes = static_cast<std::size_t>(params.memory_kib) * 1024;
-  // libsodium reads the password through a char pointer.
-  const char* password_chars = reinterpret_cast<const char*>(password.data());  // NOLINT
+  // libsodium reads the password through a char pointer it declares non-null, even for an empty
+  // password (whose span may hold a null pointer).
+  static const char kEmpty = 0;
+  const char* password_chars =
+      password.empty() ? &kEmpty : reinterpret_cast<const char*>(password.data());  // NOLINT
   if (crypto_pwhash(out.expose_mutable().data(), out_bytes, password_chars, password.size(),
                     salt.data(), params.iterations, memory_bytes,
                     crypto_pwhash_ALG_ARGON2ID13) != 0) {

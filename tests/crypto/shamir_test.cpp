@@ -27,7 +27,7 @@ using detail::gf256_mul;
 std::uint8_t reference_mul(std::uint8_t a, std::uint8_t b) {
   unsigned product = 0;
   for (unsigned bit = 0; bit < 8; ++bit) {
-    if (((b >> bit) & 1U) != 0) {
+    if (((static_cast<unsigned>(b) >> bit) & 1U) != 0) {
       product ^= static_cast<unsigned>(a) << bit;
     }
   }
