@@ -28,18 +28,23 @@ Status ContainerDecryptor::start(ByteSpan header_bytes) {
   return ok_status();
 }
 
-Status ContainerDecryptor::open_buffer(bool last) {
+Status ContainerDecryptor::open(ByteSpan segment, bool last) {
   // FORMAT.md §6: at most 2^32 segments; a final segment after others holds >= 1 byte.
   const std::size_t min_bytes = (last && next_index_ > 0) ? kTagBytes + 1 : kTagBytes;
-  if (next_index_ >= kMaxSegments || buffer_.size() < min_bytes) {
+  if (next_index_ >= kMaxSegments || segment.size() < min_bytes) {
     return decryption_failed();
   }
-  MutableByteSpan out = plaintext_.expose_mutable().first(buffer_.size() - kTagBytes);
-  CAAS_TRY(cipher_->open(next_index_, last, buffer_, out));
+  MutableByteSpan out = plaintext_.expose_mutable().first(segment.size() - kTagBytes);
+  CAAS_TRY(cipher_->open(next_index_, last, segment, out));
   ++next_index_;
   released_ += out.size();
-  buffer_.clear();
   return sink_(out);
+}
+
+Status ContainerDecryptor::open_buffer(bool last) {
+  Status status = open(buffer_, last);
+  buffer_.clear();
+  return status;
 }
 
 Status ContainerDecryptor::write(ByteSpan container_bytes) {
@@ -67,6 +72,15 @@ Status ContainerDecryptor::write(ByteSpan container_bytes) {
       if (Status status = open_buffer(false); !status.ok()) {
         return fail(status);
       }
+    }
+    // Fast path: a whole segment with more bytes after it is opened straight from the caller's
+    // bytes, without a copy into the buffer.
+    if (buffer_.empty() && container_bytes.size() > stride_) {
+      if (Status status = open(container_bytes.first(stride_), false); !status.ok()) {
+        return fail(status);
+      }
+      container_bytes = container_bytes.subspan(stride_);
+      continue;
     }
     std::size_t take = std::min(container_bytes.size(), stride_ - buffer_.size());
     ByteSpan chunk = container_bytes.first(take);

@@ -33,6 +33,7 @@ class ContainerDecryptor {
 
  private:
   Status start(ByteSpan header_bytes);
+  Status open(ByteSpan segment, bool last);
   Status open_buffer(bool last);
   Status fail(Status status);
 

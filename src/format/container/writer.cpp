@@ -58,15 +58,20 @@ Status ContainerWriter::emit_header() {
   return sink_(bytes);
 }
 
-Status ContainerWriter::seal_buffer(bool last) {
+Status ContainerWriter::seal(ByteSpan plaintext, bool last) {
   if (next_index_ >= kMaxSegments) {
     return error(ErrorCode::kOutOfRange, "container: plaintext exceeds 2^32 segments");
   }
-  MutableByteSpan out = MutableByteSpan(sealed_).first(buffer_.size() + kTagBytes);
-  CAAS_TRY(cipher_.seal(next_index_, last, buffer_.expose(), out));
+  MutableByteSpan out = MutableByteSpan(sealed_).first(plaintext.size() + kTagBytes);
+  CAAS_TRY(cipher_.seal(next_index_, last, plaintext, out));
   ++next_index_;
-  buffer_.resize(0);
   return sink_(out);
+}
+
+Status ContainerWriter::seal_buffer(bool last) {
+  Status status = seal(buffer_.expose(), last);
+  buffer_.resize(0);
+  return status;
 }
 
 Status ContainerWriter::write(ByteSpan plaintext) {
@@ -87,6 +92,16 @@ Status ContainerWriter::write(ByteSpan plaintext) {
       if (Status status = seal_buffer(false); !status.ok()) {
         return fail(status);
       }
+    }
+    // Fast path: whole segments that are known not to be last are sealed straight from the
+    // caller's bytes, without a copy into the buffer.
+    if (buffer_.empty() && plaintext.size() > segment) {
+      if (Status status = seal(plaintext.first(segment), false); !status.ok()) {
+        return fail(status);
+      }
+      plaintext = plaintext.subspan(segment);
+      plaintext_bytes_ += segment;
+      continue;
     }
     std::size_t take = std::min(plaintext.size(), segment - buffer_.size());
     buffer_.append(plaintext.first(take));

@@ -58,6 +58,7 @@ class ContainerWriter {
                                                     const Binding& binding, ByteSink sink,
                                                     const ContainerHeader& header);
   Status emit_header();
+  Status seal(ByteSpan plaintext, bool last);
   Status seal_buffer(bool last);
   Status fail(Status status);
 
