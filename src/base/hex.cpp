@@ -1,5 +1,6 @@
 #include "base/hex.h"
 
+#include <algorithm>
 #include <cstdint>
 
 #include "base/detail/constant_time.h"
@@ -51,6 +52,7 @@ Status hex_decode_into(std::string_view text, MutableByteSpan out) {
     out[i] = static_cast<std::uint8_t>(((high & 0xFU) << 4) | (low & 0xFU));
   }
   if (invalid != 0) {
+    std::fill(out.begin(), out.end(), std::uint8_t{0});  // leave no partial key behind
     return invalid_argument("hex: invalid character");
   }
   return ok_status();

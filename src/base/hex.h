@@ -18,6 +18,7 @@ std::string hex_encode(ByteSpan bytes);
 Result<Bytes> hex_decode(std::string_view text);
 
 // Decodes into `out`, which must have exactly text.size() / 2 bytes (for fixed-size secrets).
+// On an invalid character `out` is zeroed.
 Status hex_decode_into(std::string_view text, MutableByteSpan out);
 
 }  // namespace caas

@@ -28,7 +28,10 @@ OSSL_PARAM octets(const char* name, ByteSpan bytes) {
 }
 
 // Runs HKDF in `mode` (EVP_KDF_HKDF_MODE_*), writing out.size() bytes.
-void run_hkdf(int mode, ByteSpan key, ByteSpan salt, ByteSpan info, MutableByteSpan out) {
+Status run_hkdf(int mode, ByteSpan key, ByteSpan salt, ByteSpan info, MutableByteSpan out) {
+  if (info.size() > kHkdfMaxInfoBytes) {
+    return invalid_argument("hkdf: info over 1024 bytes");
+  }
   ossl::Ptr<EVP_KDF_CTX> ctx(EVP_KDF_CTX_new(hkdf_kdf()));
   CAAS_CHECK(ctx != nullptr);
   static const std::uint8_t kEmpty = 0;
@@ -44,7 +47,10 @@ void run_hkdf(int mode, ByteSpan key, ByteSpan salt, ByteSpan info, MutableByteS
     params.push_back(octets(OSSL_KDF_PARAM_INFO, info));
   }
   params.push_back(OSSL_PARAM_construct_end());
-  CAAS_CHECK(EVP_KDF_derive(ctx.get(), out.data(), out.size(), params.data()) == 1);
+  if (EVP_KDF_derive(ctx.get(), out.data(), out.size(), params.data()) != 1) {
+    return ossl::error("hkdf");
+  }
+  return ok_status();
 }
 
 Status check_output_size(std::size_t out_bytes) {
@@ -59,13 +65,14 @@ Status check_output_size(std::size_t out_bytes) {
 Result<SecretBytes> hkdf_sha256(ByteSpan ikm, ByteSpan salt, ByteSpan info, std::size_t out_bytes) {
   CAAS_TRY(check_output_size(out_bytes));
   SecretBytes out(out_bytes);
-  run_hkdf(EVP_KDF_HKDF_MODE_EXTRACT_AND_EXPAND, ikm, salt, info, out.expose_mutable());
+  CAAS_TRY(run_hkdf(EVP_KDF_HKDF_MODE_EXTRACT_AND_EXPAND, ikm, salt, info, out.expose_mutable()));
   return out;
 }
 
 SecretArray<32> hkdf_sha256_extract(ByteSpan ikm, ByteSpan salt) {
   SecretArray<32> prk;
-  run_hkdf(EVP_KDF_HKDF_MODE_EXTRACT_ONLY, ikm, salt, {}, prk.expose_mutable());
+  // Extract takes no info, so the only failure left would be OpenSSL's own: a broken invariant.
+  CAAS_CHECK(run_hkdf(EVP_KDF_HKDF_MODE_EXTRACT_ONLY, ikm, salt, {}, prk.expose_mutable()).ok());
   return prk;
 }
 
@@ -73,13 +80,13 @@ Result<SecretBytes> hkdf_sha256_expand(const SecretArray<32>& prk, ByteSpan info
                                        std::size_t out_bytes) {
   CAAS_TRY(check_output_size(out_bytes));
   SecretBytes out(out_bytes);
-  run_hkdf(EVP_KDF_HKDF_MODE_EXPAND_ONLY, prk.expose(), {}, info, out.expose_mutable());
+  CAAS_TRY(run_hkdf(EVP_KDF_HKDF_MODE_EXPAND_ONLY, prk.expose(), {}, info, out.expose_mutable()));
   return out;
 }
 
-SecretArray<32> hkdf_sha256_key(ByteSpan ikm, ByteSpan salt, ByteSpan info) {
+Result<SecretArray<32>> hkdf_sha256_key(ByteSpan ikm, ByteSpan salt, ByteSpan info) {
   SecretArray<32> key;
-  run_hkdf(EVP_KDF_HKDF_MODE_EXTRACT_AND_EXPAND, ikm, salt, info, key.expose_mutable());
+  CAAS_TRY(run_hkdf(EVP_KDF_HKDF_MODE_EXTRACT_AND_EXPAND, ikm, salt, info, key.expose_mutable()));
   return key;
 }
 

@@ -43,6 +43,12 @@ TEST(HexTest, RejectsOddLengthAndEveryNonHexCharacter) {
   }
 }
 
+TEST(HexTest, DecodeIntoZeroesOutputOnInvalidCharacter) {
+  std::array<std::uint8_t, 3> out{};
+  EXPECT_FALSE(hex_decode_into("abcdzz", out).ok());
+  EXPECT_EQ(out, (std::array<std::uint8_t, 3>{}));
+}
+
 TEST(HexTest, DecodeIntoNeedsExactSize) {
   std::array<std::uint8_t, 2> out{};
   EXPECT_TRUE(hex_decode_into("0102", out).ok());

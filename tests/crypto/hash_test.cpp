@@ -1,10 +1,10 @@
 // SHA-2, HMAC and HKDF against FIPS 180-4 examples, RFC 4231, RFC 5869 and Wycheproof.
-#include <gtest/gtest.h>
+#include "crypto/hash.h"
 
 #include <boost/json.hpp>
+#include <gtest/gtest.h>
 
 #include "base/hex.h"
-#include "crypto/hash.h"
 #include "crypto/hkdf.h"
 #include "crypto/hmac.h"
 #include "crypto/random.h"
@@ -22,9 +22,9 @@ TEST(Sha256Test, Fips180Examples) {
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
   EXPECT_EQ(hex_encode(sha256({})),
             "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
-  EXPECT_EQ(hex_encode(sha256(as_bytes(
-                "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq"))),
-            "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+  EXPECT_EQ(
+      hex_encode(sha256(as_bytes("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq"))),
+      "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
   EXPECT_EQ(hex_encode(hash(HashAlgorithm::kSha1, as_bytes("abc"))),
             "a9993e364706816aba3e25717850c26c9cd0d89d");
 }
@@ -95,8 +95,7 @@ TEST(HmacTest, IncrementalEqualsOneShotAndResets) {
   EXPECT_EQ(mac.finish(), hmac_sha256(key, as_bytes("hello world")));
   mac.update(as_bytes("again"));
   EXPECT_EQ(mac.finish(), hmac_sha256(key, as_bytes("again")));
-  EXPECT_EQ(hmac_sha256_verify(key, as_bytes("x"), Bytes(31)).code(),
-            ErrorCode::kDecryptionFailed);
+  EXPECT_EQ(hmac_sha256_verify(key, as_bytes("x"), Bytes(31)).code(), ErrorCode::kDecryptionFailed);
 }
 
 TEST(HkdfTest, Rfc5869) {
@@ -148,11 +147,27 @@ TEST(HkdfTest, WycheproofHkdfSha256) {
 
 TEST(HkdfTest, DistinctInfoGivesIndependentKeys) {
   Bytes ikm = random_bytes(32);
-  SecretArray<32> a = hkdf_sha256_key(ikm, {}, as_bytes("caas files v1"));
-  SecretArray<32> b = hkdf_sha256_key(ikm, {}, as_bytes("caas otp v1"));
-  EXPECT_FALSE(a == b);
+  Result<SecretArray<32>> a = hkdf_sha256_key(ikm, {}, as_bytes("caas files v1"));
+  Result<SecretArray<32>> b = hkdf_sha256_key(ikm, {}, as_bytes("caas otp v1"));
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_FALSE(*a == *b);
   EXPECT_EQ(hkdf_sha256(ikm, {}, {}, 0).status().code(), ErrorCode::kInvalidArgument);
   EXPECT_TRUE(hkdf_sha256(ikm, {}, {}, kHkdfSha256MaxOutputBytes).ok());
+}
+
+TEST(HkdfTest, OverlongInfoIsAnErrorNotAnAbort) {
+  // OpenSSL 3.0 refuses info over 32 KiB; info can come from a caller (a transit context), so
+  // it must be a clean kInvalidArgument, and our own bound is lower.
+  Bytes ikm = random_bytes(32);
+  Bytes at_limit(kHkdfMaxInfoBytes, 'x');
+  Bytes over_limit(kHkdfMaxInfoBytes + 1, 'x');
+  Bytes over_openssl((32U << 10) + 1, 'x');
+  EXPECT_TRUE(hkdf_sha256(ikm, {}, at_limit, 32).ok());
+  EXPECT_EQ(hkdf_sha256(ikm, {}, over_limit, 32).status().code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(hkdf_sha256(ikm, {}, over_openssl, 32).status().code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(hkdf_sha256_key(ikm, {}, over_openssl).status().code(), ErrorCode::kInvalidArgument);
+  SecretArray<32> prk = hkdf_sha256_extract(ikm, {});
+  EXPECT_EQ(hkdf_sha256_expand(prk, over_openssl, 32).status().code(), ErrorCode::kInvalidArgument);
 }
 
 }  // namespace

@@ -1,8 +1,8 @@
 #include "crypto/secret.h"
 
-#include <gtest/gtest.h>
-
 #include <sstream>
+
+#include <gtest/gtest.h>
 
 #include "crypto/random.h"
 
@@ -49,6 +49,16 @@ TEST(SecretBytesTest, ResizeWipesTheCutOffTail) {
     EXPECT_EQ(data[i], 0) << i;  // NOLINT(cppcoreguidelines-pro-bounds-pointer-arithmetic)
   }
   EXPECT_EQ(as_chars(secret.expose()), "0123");
+}
+
+TEST(SecretBytesTest, ClearWipesTheRetainedCapacity) {
+  SecretBytes secret = SecretBytes::copy_of(as_bytes("0123456789abcdef"));
+  const std::uint8_t* data = secret.expose().data();
+  secret.clear();
+  // clear() keeps the allocation (std::vector semantics); its bytes must be zero now.
+  for (std::size_t i = 0; i < 16; ++i) {
+    EXPECT_EQ(data[i], 0) << i;  // NOLINT(cppcoreguidelines-pro-bounds-pointer-arithmetic)
+  }
 }
 
 TEST(SecretArrayTest, MoveWipesSourceAndComparesInConstantTime) {

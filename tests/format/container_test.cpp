@@ -29,8 +29,9 @@ Binding random_binding() {
 
 // Seals `plaintext`, feeding it in random chunk sizes; checks that each sink call after the
 // header is exactly one segment (the writer never accumulates).
+// `chunk` 0 means random chunk sizes (up to 3 segments).
 Bytes seal(const crypto::SecretArray<32>& dek, const Binding& binding, ByteSpan plaintext,
-           std::uint32_t segment_bytes) {
+           std::uint32_t segment_bytes, std::size_t chunk = 0) {
   Bytes out;
   std::size_t calls = 0;
   auto sink = [&](ByteSpan bytes) {
@@ -43,8 +44,8 @@ Bytes seal(const crypto::SecretArray<32>& dek, const Binding& binding, ByteSpan 
       ContainerWriter::create(dek, binding, sink, {.segment_bytes = segment_bytes});
   CAAS_CHECK(writer.ok());
   while (!plaintext.empty()) {
-    std::size_t n =
-        std::min<std::size_t>(plaintext.size(), 1 + crypto::random_uniform(3 * segment_bytes));
+    std::size_t n = std::min<std::size_t>(
+        plaintext.size(), chunk != 0 ? chunk : 1 + crypto::random_uniform(3 * segment_bytes));
     CAAS_CHECK(writer->write(plaintext.first(n)).ok());
     plaintext = plaintext.subspan(n);
   }
@@ -72,14 +73,15 @@ struct Streamed {
 
 // Decrypts with the streaming decryptor, feeding random chunk sizes.
 Streamed decrypt_stream(ByteSpan container, const crypto::SecretArray<32>& dek,
-                        const Binding& binding) {
+                        const Binding& binding, std::size_t chunk = 0) {
   Streamed result;
   ContainerDecryptor decryptor(dek, binding, [&](ByteSpan bytes) {
     result.released.insert(result.released.end(), bytes.begin(), bytes.end());
     return ok_status();
   });
   while (!container.empty() && result.status.ok()) {
-    std::size_t n = std::min<std::size_t>(container.size(), 1 + crypto::random_uniform(300));
+    std::size_t n = std::min<std::size_t>(container.size(),
+                                          chunk != 0 ? chunk : 1 + crypto::random_uniform(300));
     result.status = decryptor.write(container.first(n));
     container = container.subspan(n);
   }
@@ -127,13 +129,25 @@ TEST_F(ContainerTest, RoundTripsBoundarySizes) {
     for (std::size_t size :
          {std::size_t{0}, std::size_t{1}, std::size_t{segment} - 1, std::size_t{segment},
           std::size_t{segment} + 1, 3 * std::size_t{segment} + 7}) {
-      Sealed sealed = make(size, segment);
-      Result<Bytes> whole = read_range(sealed.container, dek_, binding_, 0, size);
-      ASSERT_TRUE(whole.ok()) << size << ": " << whole.status();
-      EXPECT_EQ(*whole, sealed.plaintext) << size;
-      Streamed streamed = decrypt_stream(sealed.container, dek_, binding_);
-      ASSERT_TRUE(streamed.status.ok()) << size;
-      EXPECT_EQ(streamed.released, sealed.plaintext) << size;
+      // Fixed chunk patterns (1 byte, one segment, a segment and a byte, everything at once)
+      // reach both the buffered and the zero-copy paths every run; 0 adds random chunks.
+      for (std::size_t chunk : {std::size_t{1}, std::size_t{segment}, std::size_t{segment} + 1,
+                                std::size_t{1} << 30, std::size_t{0}}) {
+        if (chunk == 1 && segment == kDefaultSegmentBytes) {
+          continue;  // byte-at-a-time over 192 KiB is slow and adds nothing over kSmall
+        }
+        Sealed sealed{crypto::random_bytes(size), {}};
+        sealed.container = seal(dek_, binding_, sealed.plaintext, segment, chunk);
+        const std::string what = std::to_string(size) + " in chunks of " + std::to_string(chunk);
+        Result<Bytes> whole = read_range(sealed.container, dek_, binding_, 0, size);
+        ASSERT_TRUE(whole.ok()) << what << ": " << whole.status();
+        EXPECT_EQ(*whole, sealed.plaintext) << what;
+        for (std::size_t in : {chunk, std::size_t{segment} + kTagBytes + 1}) {
+          Streamed streamed = decrypt_stream(sealed.container, dek_, binding_, in);
+          ASSERT_TRUE(streamed.status.ok()) << what;
+          EXPECT_EQ(streamed.released, sealed.plaintext) << what;
+        }
+      }
     }
   }
 }
@@ -241,14 +255,21 @@ TEST_F(ContainerTest, EveryBitFlipFails) {
 
 TEST_F(ContainerTest, EveryTruncationAndTrailingBytesFail) {
   Sealed sealed = make(3 * kSmall + 7);
+  // The random-access reader knows the length: it must refuse in open(), before any byte.
+  auto refused_at_open = [&](ByteSpan container) {
+    MemorySource source(container);
+    return ContainerReader::open(source, dek_, binding_).status() == decryption_failed();
+  };
   for (std::size_t cut = 0; cut < sealed.container.size(); ++cut) {
-    expect_rejected(ByteSpan(sealed.container).first(cut), sealed.plaintext,
-                    "truncated to " + std::to_string(cut));
+    ByteSpan truncated = ByteSpan(sealed.container).first(cut);
+    expect_rejected(truncated, sealed.plaintext, "truncated to " + std::to_string(cut));
+    EXPECT_TRUE(refused_at_open(truncated)) << "truncated to " << cut;
   }
   for (std::size_t extra : {1UL, 15UL, 16UL, 17UL, 80UL}) {
     Bytes extended = sealed.container;
     extended.resize(extended.size() + extra, 0);
     expect_rejected(extended, sealed.plaintext, "trailing " + std::to_string(extra));
+    EXPECT_TRUE(refused_at_open(extended)) << "trailing " << extra;
   }
 }
 
@@ -347,6 +368,193 @@ TEST_F(ContainerTest, DecryptorReportsSizeOnlyAfterTheFinalSegment) {
   ASSERT_TRUE(decryptor.finish().ok());
   EXPECT_EQ(decryptor.plaintext_bytes(), 5 * kSmall);
   EXPECT_EQ(released, sealed.plaintext);
+}
+
+// Serves a container of 2^32-ish segments without storing it: the header, one real final
+// segment at its offset, zeros elsewhere.
+class SparseSource final : public RandomAccessSource {
+ public:
+  SparseSource(std::uint64_t size, Bytes header, std::uint64_t tail_offset, Bytes tail)
+      : size_(size),
+        header_(std::move(header)),
+        tail_offset_(tail_offset),
+        tail_(std::move(tail)) {}
+  [[nodiscard]] std::uint64_t size() const override { return size_; }
+  Status read_at(std::uint64_t offset, MutableByteSpan out) override {
+    std::fill(out.begin(), out.end(), std::uint8_t{0});
+    if (offset == 0 && out.size() == header_.size()) {
+      std::copy(header_.begin(), header_.end(), out.begin());
+    } else if (offset == tail_offset_ && out.size() == tail_.size()) {
+      std::copy(tail_.begin(), tail_.end(), out.begin());
+    }
+    return ok_status();
+  }
+
+ private:
+  std::uint64_t size_;
+  Bytes header_;
+  std::uint64_t tail_offset_;
+  Bytes tail_;
+};
+
+TEST_F(ContainerTest, ExactlyTwoTo32SegmentsIsTheLimit) {
+  ContainerHeader header;
+  header.segment_bytes = kSmall;
+  crypto::random_fill(header.salt);
+  crypto::random_fill(header.nonce_prefix);
+  HeaderBytes header_bytes = header.serialize();
+  Result<detail::SegmentCipher> cipher = detail::SegmentCipher::create(dek_, header, binding_);
+  ASSERT_TRUE(cipher.ok());
+  const Bytes last_plaintext = to_bytes("final bytes");
+  Bytes last(last_plaintext.size() + kTagBytes);
+  ASSERT_TRUE(cipher->seal(kMaxSegments - 1, true, last_plaintext, last).ok());
+  const std::uint64_t stride = kSmall + kTagBytes;
+  const std::uint64_t tail_offset = kHeaderBytes + (kMaxSegments - 1) * stride;
+
+  SparseSource at_limit(tail_offset + last.size(), Bytes(header_bytes.begin(), header_bytes.end()),
+                        tail_offset, last);
+  Result<ContainerReader> reader = ContainerReader::open(at_limit, dek_, binding_);
+  ASSERT_TRUE(reader.ok()) << reader.status();
+  EXPECT_EQ(reader->plaintext_bytes(), (kMaxSegments - 1) * kSmall + last_plaintext.size());
+  Bytes out;
+  ASSERT_TRUE(reader
+                  ->read(reader->plaintext_bytes() - 5, reader->plaintext_bytes(),
+                         [&](ByteSpan b) {
+                           out.insert(out.end(), b.begin(), b.end());
+                           return ok_status();
+                         })
+                  .ok());
+  EXPECT_EQ(as_chars(out), "bytes");
+
+  // One more segment is over the limit, whatever it holds.
+  SparseSource over(tail_offset + stride + last.size(),
+                    Bytes(header_bytes.begin(), header_bytes.end()), tail_offset + stride, last);
+  EXPECT_EQ(ContainerReader::open(over, dek_, binding_).status(), decryption_failed());
+}
+
+TEST_F(ContainerTest, AbsurdReportedSizesAreRejectedWithoutOverflow) {
+  Sealed sealed = make(10);
+  Bytes header(sealed.container.begin(), sealed.container.begin() + kHeaderBytes);
+  for (std::uint64_t size : {~std::uint64_t{0}, ~std::uint64_t{0} - kSmall, std::uint64_t{1} << 63,
+                             (std::uint64_t{1} << 40) + 7}) {
+    SparseSource source(size, header, 0, {});
+    EXPECT_EQ(ContainerReader::open(source, dek_, binding_).status(), decryption_failed()) << size;
+  }
+  EXPECT_FALSE(segment_layout(~std::uint64_t{0}, kSmall).ok());
+  EXPECT_FALSE(segment_layout(~std::uint64_t{0}, kMaxSegmentBytes).ok());
+}
+
+TEST_F(ContainerTest, WriterRefusesInputPastTwoTo32SegmentsBeforeConsumingIt) {
+  Bytes out;
+  auto sink = [&](ByteSpan b) {
+    out.insert(out.end(), b.begin(), b.end());
+    return ok_status();
+  };
+  Result<ContainerWriter> full =
+      ContainerWriter::create(dek_, binding_, sink, {.segment_bytes = kSmall});
+  ASSERT_TRUE(full.ok());
+  full->skip_segments_for_test(kMaxSegments - 1);
+  Bytes one_segment(kSmall, 7);
+  ASSERT_TRUE(full->write(one_segment).ok());  // exactly 2^32 * S in all: allowed
+  ASSERT_TRUE(full->finish().ok());
+
+  Result<ContainerWriter> over =
+      ContainerWriter::create(dek_, binding_, sink, {.segment_bytes = kSmall});
+  ASSERT_TRUE(over.ok());
+  over->skip_segments_for_test(kMaxSegments - 1);
+  Bytes too_much(kSmall + 1, 7);
+  EXPECT_EQ(over->write(too_much).code(), ErrorCode::kOutOfRange);
+  EXPECT_EQ(over->finish().code(), ErrorCode::kOutOfRange);
+}
+
+// A source that fails its n-th read; a sink that fails its n-th call.
+class FailingSource final : public RandomAccessSource {
+ public:
+  FailingSource(ByteSpan bytes, int fail_at) : inner_(bytes), fail_at_(fail_at) {}
+  [[nodiscard]] std::uint64_t size() const override { return inner_.size(); }
+  Status read_at(std::uint64_t offset, MutableByteSpan out) override {
+    if (reads_++ == fail_at_) {
+      return error(ErrorCode::kIo, "read failed on cue");
+    }
+    return inner_.read_at(offset, out);
+  }
+
+ private:
+  MemorySource inner_;
+  int fail_at_;
+  int reads_ = 0;
+};
+
+TEST_F(ContainerTest, ReaderFailureMatrixPropagatesSourceAndSinkErrors) {
+  Sealed sealed = make(4 * kSmall + 9);
+  for (int step = 0;; ++step) {
+    FailingSource source(sealed.container, step);
+    Result<ContainerReader> reader = ContainerReader::open(source, dek_, binding_);
+    Status status = reader.status();
+    Bytes released;
+    if (reader.ok()) {
+      status = reader->read(0, sealed.plaintext.size(), [&](ByteSpan b) {
+        released.insert(released.end(), b.begin(), b.end());
+        return ok_status();
+      });
+    }
+    if (status.ok()) {
+      EXPECT_EQ(released, sealed.plaintext);
+      EXPECT_GE(step, 7);  // header, last segment, five segments
+      break;
+    }
+    EXPECT_EQ(status.code(), ErrorCode::kIo) << "step " << step;  // an I/O error, not a forgery
+    EXPECT_TRUE(std::equal(released.begin(), released.end(), sealed.plaintext.begin()));
+  }
+  for (int step = 0; step < 5; ++step) {
+    MemorySource source(sealed.container);
+    Result<ContainerReader> reader = ContainerReader::open(source, dek_, binding_);
+    ASSERT_TRUE(reader.ok());
+    int calls = 0;
+    Status status = reader->read(0, sealed.plaintext.size(), [&](ByteSpan) {
+      return calls++ == step ? error(ErrorCode::kUnavailable, "client went away") : ok_status();
+    });
+    EXPECT_EQ(status.code(), ErrorCode::kUnavailable) << step;
+    EXPECT_EQ(calls, step + 1) << "the reader went on after its sink failed";
+  }
+}
+
+TEST_F(ContainerTest, DecryptorStopsAtItsSinksFailure) {
+  Sealed sealed = make(4 * kSmall + 9);
+  for (int step = 0; step < 5; ++step) {
+    int calls = 0;
+    ContainerDecryptor decryptor(dek_, binding_, [&](ByteSpan) {
+      return calls++ == step ? error(ErrorCode::kUnavailable, "client went away") : ok_status();
+    });
+    Status status = decryptor.write(sealed.container);
+    if (status.ok()) {
+      status = decryptor.finish();
+    }
+    EXPECT_EQ(status.code(), ErrorCode::kUnavailable) << step;
+    EXPECT_EQ(calls, step + 1);
+    EXPECT_EQ(decryptor.write(as_bytes("more")).code(), ErrorCode::kUnavailable);
+    EXPECT_FALSE(decryptor.plaintext_bytes().has_value());
+  }
+}
+
+TEST_F(ContainerTest, WriterFailureMatrixStopsAtEverySinkStep) {
+  Bytes plaintext = crypto::random_bytes(4 * kSmall + 9);
+  for (int step = 0; step < 6; ++step) {
+    int calls = 0;
+    Result<ContainerWriter> writer = ContainerWriter::create(
+        dek_, binding_,
+        [&](ByteSpan) {
+          return calls++ == step ? error(ErrorCode::kIo, "disk full") : ok_status();
+        },
+        {.segment_bytes = kSmall});
+    ASSERT_TRUE(writer.ok());
+    Status status = writer->write(plaintext);
+    if (status.ok()) {
+      status = writer->finish();
+    }
+    EXPECT_EQ(status.code(), ErrorCode::kIo) << step;
+    EXPECT_EQ(calls, step + 1) << "the writer went on after its sink failed";
+  }
 }
 
 }  // namespace

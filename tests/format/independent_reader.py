@@ -78,6 +78,10 @@ class DecryptionFailed(Exception):
         super().__init__(ERROR_MESSAGE)
 
 
+class RangeError(Exception):
+    """§7 step 5: a range outside the plaintext of a valid container (a bad request)."""
+
+
 @dataclass(frozen=True)
 class Header:
     """A parsed and validated header (§3)."""
@@ -258,7 +262,7 @@ class OpenedContainer:
     def read(self, start: int, end: int) -> bytes:
         """§7 step 5: the range [start, end) from the covering segments only."""
         if not 0 <= start <= end <= self.size:
-            raise DecryptionFailed()
+            raise RangeError(f"range [{start}, {end}) outside the plaintext of {self.size} bytes")
         if start == end:
             return b""
         segment_size = self.header.segment_size
@@ -290,8 +294,9 @@ def open_container(container: bytes, dek: bytes, file_id: bytes, owner_id: bytes
                    range_: tuple[int, int] | None = None) -> bytes:
     """Decrypt the whole plaintext or the range [a, b) (§7).
 
-    Every rejection of the container or of the range raises DecryptionFailed, and no plaintext
-    is returned. Only caller errors (a DEK that is not 32 bytes, an id that is not 16 bytes)
+    Every rejection of the container raises DecryptionFailed, and no plaintext is returned. A
+    range outside the plaintext of a valid container raises RangeError (checked after the last
+    segment is authenticated, §7 step 5). Only caller errors (a DEK that is not 32 bytes, an id that is not 16 bytes)
     raise ValueError instead.
     """
     opened = authenticate(container, dek, file_id, owner_id)
@@ -346,6 +351,9 @@ def main(argv: list[str] | None = None) -> int:
                                     tuple(args.range) if args.range else None)
         except DecryptionFailed:
             print(ERROR_MESSAGE, file=sys.stderr)
+            return 1
+        except RangeError as error:
+            print(f"open: {error}", file=sys.stderr)
             return 1
     sys.stdout.buffer.write(output)
     sys.stdout.buffer.flush()

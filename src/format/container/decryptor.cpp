@@ -21,6 +21,7 @@ Status ContainerDecryptor::start(ByteSpan header_bytes) {
   CAAS_ASSIGN_OR_RETURN(detail::SegmentCipher cipher,
                         detail::SegmentCipher::create(dek_, header, binding_));
   cipher_.emplace(std::move(cipher));
+  dek_ = crypto::SecretArray<32>();  // keyed; the DEK itself is no longer needed
   stride_ = std::size_t{header.segment_bytes} + kTagBytes;
   buffer_.clear();
   buffer_.reserve(stride_);

@@ -37,7 +37,7 @@ class ContainerDecryptor {
   Status open_buffer(bool last);
   Status fail(Status status);
 
-  crypto::SecretArray<32> dek_;
+  crypto::SecretArray<32> dek_;  // until the header arrives; zeroed once the cipher is keyed
   Binding binding_;
   ByteSink sink_;
   std::optional<detail::SegmentCipher> cipher_;  // set once the header is parsed

@@ -58,14 +58,19 @@ Result<SegmentLayout> segment_layout(std::uint64_t container_bytes, std::uint32_
   if (container_bytes < kMinContainerBytes || !valid_segment_bytes(segment_bytes)) {
     return decryption_failed();
   }
-  const std::uint64_t payload = container_bytes - kHeaderBytes;
+  const std::uint64_t payload = container_bytes - kHeaderBytes;  // >= 16
   const std::uint64_t stride = std::uint64_t{segment_bytes} + kTagBytes;
+  // Bound first, so that nothing below can overflow whatever size the storage reports:
+  // 2^32 * (2^24 + 16) < 2^57.
+  if (payload > kMaxSegments * stride) {
+    return decryption_failed();
+  }
   SegmentLayout layout;
-  layout.segments = payload <= stride ? 1 : (payload + stride - 1) / stride;
-  layout.last_segment_bytes = payload - (layout.segments - 1) * stride;
+  layout.segments = (payload - 1) / stride + 1;  // max(1, ceil(payload / stride)), §6
+  layout.last_segment_bytes = payload - (layout.segments - 1) * stride;  // in [1, stride]
   // §6: a last segment after others holds at least one plaintext byte.
   const std::uint64_t min_last = layout.segments == 1 ? kTagBytes : kTagBytes + 1;
-  if (layout.segments > kMaxSegments || layout.last_segment_bytes < min_last) {
+  if (layout.last_segment_bytes < min_last) {
     return decryption_failed();
   }
   layout.plaintext_bytes =

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "base/check.h"
 #include "crypto/random.h"
 
 namespace caas::format {
@@ -85,6 +86,12 @@ Status ContainerWriter::write(ByteSpan plaintext) {
     return fail(status);
   }
   const std::size_t segment = header_.segment_bytes;
+  // FORMAT.md §6: refuse input beyond 2^32 segments before consuming any of it, so that an
+  // upload can be failed at once. plaintext_bytes_ never exceeds the bound.
+  const std::uint64_t max_plaintext = kMaxSegments * segment;
+  if (plaintext.size() > max_plaintext - plaintext_bytes_) {
+    return fail(error(ErrorCode::kOutOfRange, "container: plaintext exceeds 2^32 segments"));
+  }
   while (!plaintext.empty()) {
     // FORMAT.md §8: seal a full buffer only once more plaintext arrives, so that the final
     // segment is never empty (except for the empty plaintext).
@@ -109,6 +116,12 @@ Status ContainerWriter::write(ByteSpan plaintext) {
     plaintext_bytes_ += take;
   }
   return ok_status();
+}
+
+void ContainerWriter::skip_segments_for_test(std::uint64_t segments) {
+  CAAS_CHECK(buffer_.empty() && next_index_ == 0 && segments < kMaxSegments);
+  next_index_ = segments;
+  plaintext_bytes_ = segments * header_.segment_bytes;
 }
 
 Status ContainerWriter::finish() {

@@ -52,6 +52,10 @@ class ContainerWriter {
                                                  const Binding& binding, ByteSink sink,
                                                  Options options, const ContainerHeader& header);
 
+  // Pretends `segments` full segments were already written, to test the 2^32 bound without
+  // writing 2^32 segments. Only on a fresh writer.
+  void skip_segments_for_test(std::uint64_t segments);
+
  private:
   ContainerWriter(detail::SegmentCipher cipher, const ContainerHeader& header, ByteSink sink);
   static Result<ContainerWriter> create_with_header(const crypto::SecretArray<32>& dek,

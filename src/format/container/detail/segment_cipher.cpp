@@ -15,8 +15,9 @@ constexpr std::string_view kPayloadKeyInfo = "caas container v1 payload";
 
 Result<SegmentCipher> SegmentCipher::create(const crypto::SecretArray<32>& dek,
                                             const ContainerHeader& header, const Binding& binding) {
-  crypto::SecretArray<32> payload_key =
-      crypto::hkdf_sha256_key(dek.expose(), header.salt, as_bytes(kPayloadKeyInfo));
+  CAAS_ASSIGN_OR_RETURN(
+      crypto::SecretArray<32> payload_key,
+      crypto::hkdf_sha256_key(dek.expose(), header.salt, as_bytes(kPayloadKeyInfo)));
   CAAS_ASSIGN_OR_RETURN(crypto::Aes256Gcm aead, crypto::Aes256Gcm::create(payload_key));
   return SegmentCipher(std::move(aead), header, binding);
 }
