@@ -48,19 +48,14 @@ Result<Bytes> read_random_access(ByteSpan input) {
   CAAS_ASSIGN_OR_RETURN(auto reader,
                         caas::format::ContainerReader::open(source, fuzz_dek(), fuzz_binding()));
   Bytes out;
-  CAAS_TRY(reader.read(0, reader.plaintext_bytes(), [&](ByteSpan b) {
-    out.insert(out.end(), b.begin(), b.end());
-    return caas::ok_status();
-  }));
+  CAAS_TRY(reader.read(0, reader.plaintext_bytes(), caas::format::append_to(out)));
   return out;
 }
 
 Result<Bytes> read_streaming(ByteSpan input, std::size_t chunk) {
   Bytes out;
-  caas::format::ContainerDecryptor decryptor(fuzz_dek(), fuzz_binding(), [&](ByteSpan b) {
-    out.insert(out.end(), b.begin(), b.end());
-    return caas::ok_status();
-  });
+  caas::format::ContainerDecryptor decryptor(fuzz_dek(), fuzz_binding(),
+                                             caas::format::append_to(out));
   while (!input.empty()) {
     std::size_t n = std::min(chunk, input.size());
     CAAS_TRY(decryptor.write(input.first(n)));
@@ -75,11 +70,7 @@ Bytes reseal(ByteSpan input, ByteSpan plaintext) {
   require(header.ok());
   Bytes out;
   auto writer = caas::format::ContainerWriter::create_for_test(
-      fuzz_dek(), fuzz_binding(),
-      [&](ByteSpan b) {
-        out.insert(out.end(), b.begin(), b.end());
-        return caas::ok_status();
-      },
+      fuzz_dek(), fuzz_binding(), caas::format::append_to(out),
       {.segment_bytes = header->segment_bytes}, *header);
   require(writer.ok() && writer->write(plaintext).ok() && writer->finish().ok());
   return out;

@@ -7,20 +7,15 @@
 
 #include <gtest/gtest.h>
 
+#include "testing/random.h"
+
 namespace caas {
 namespace {
 
 constexpr std::string_view kAlphabet =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
-Bytes random_bytes(std::mt19937& rng, std::size_t size) {
-  std::uniform_int_distribution<int> byte(0, 255);
-  Bytes out(size);
-  for (std::uint8_t& b : out) {
-    b = static_cast<std::uint8_t>(byte(rng));
-  }
-  return out;
-}
+using caas::testing::random_bytes;
 
 std::string without_padding(std::string text) {
   while (!text.empty() && text.back() == '=') {

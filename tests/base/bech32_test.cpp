@@ -8,18 +8,12 @@
 #include <gtest/gtest.h>
 
 #include "base/hex.h"
+#include "testing/random.h"
 
 namespace caas {
 namespace {
 
-Bytes random_bytes(std::mt19937& rng, std::size_t size) {
-  std::uniform_int_distribution<int> byte(0, 255);
-  Bytes out(size);
-  for (std::uint8_t& b : out) {
-    b = static_cast<std::uint8_t>(byte(rng));
-  }
-  return out;
-}
+using caas::testing::random_bytes;
 
 bool has_upper(std::string_view text) {
   for (char c : text) {

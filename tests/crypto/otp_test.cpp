@@ -1,9 +1,8 @@
 // HOTP and TOTP against the RFC 4226 Appendix D and RFC 6238 Appendix B tables.
 #include "crypto/otp.h"
 
-#include <gtest/gtest.h>
-
 #include <boost/json.hpp>
+#include <gtest/gtest.h>
 
 #include "testing/vectors.h"
 
@@ -33,9 +32,10 @@ TEST(OtpTest, Rfc6238AppendixB) {
   for (const auto& test : root.at("tests").as_array()) {
     const std::string mode(str(test, "mode"));
     const Bytes secret = hex(str(secrets.at(mode), "hex"));
-    OtpParams params{.digits = 8, .algorithm = mode == "SHA1"     ? HashAlgorithm::kSha1
-                                              : mode == "SHA256" ? HashAlgorithm::kSha256
-                                                                 : HashAlgorithm::kSha512};
+    OtpParams params{.digits = 8,
+                     .algorithm = mode == "SHA1"     ? HashAlgorithm::kSha1
+                                  : mode == "SHA256" ? HashAlgorithm::kSha256
+                                                     : HashAlgorithm::kSha512};
     const std::int64_t time = test.at("time").as_int64();
     EXPECT_EQ(totp(secret, time, params), str(test, "totp")) << mode << " at " << time;
     EXPECT_EQ(totp_step(time), std::stoull(std::string(str(test, "T_hex")), nullptr, 16));

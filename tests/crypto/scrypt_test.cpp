@@ -1,9 +1,8 @@
 // scrypt against RFC 7914 §12, and the work-factor bound a reader of untrusted headers needs.
 #include "crypto/scrypt.h"
 
-#include <gtest/gtest.h>
-
 #include <boost/json.hpp>
+#include <gtest/gtest.h>
 
 #include "base/hex.h"
 #include "testing/vectors.h"

@@ -59,10 +59,7 @@ Result<Bytes> read_range(ByteSpan container, const crypto::SecretArray<32>& dek,
   MemorySource source(container);
   CAAS_ASSIGN_OR_RETURN(ContainerReader reader, ContainerReader::open(source, dek, binding));
   Bytes out;
-  CAAS_TRY(reader.read(begin, end, [&](ByteSpan bytes) {
-    out.insert(out.end(), bytes.begin(), bytes.end());
-    return ok_status();
-  }));
+  CAAS_TRY(reader.read(begin, end, append_to(out)));
   return out;
 }
 
@@ -75,10 +72,7 @@ struct Streamed {
 Streamed decrypt_stream(ByteSpan container, const crypto::SecretArray<32>& dek,
                         const Binding& binding, std::size_t chunk = 0) {
   Streamed result;
-  ContainerDecryptor decryptor(dek, binding, [&](ByteSpan bytes) {
-    result.released.insert(result.released.end(), bytes.begin(), bytes.end());
-    return ok_status();
-  });
+  ContainerDecryptor decryptor(dek, binding, append_to(result.released));
   while (!container.empty() && result.status.ok()) {
     std::size_t n = std::min<std::size_t>(container.size(),
                                           chunk != 0 ? chunk : 1 + crypto::random_uniform(300));
@@ -188,13 +182,7 @@ TEST_F(ContainerTest, EveryRangeOfAThreeSegmentFileEqualsTheSlice) {
   for (std::size_t a = 0; a <= size; ++a) {
     for (std::size_t b = a; b <= size; ++b) {
       Bytes out;
-      ASSERT_TRUE(reader
-                      ->read(a, b,
-                             [&](ByteSpan bytes) {
-                               out.insert(out.end(), bytes.begin(), bytes.end());
-                               return ok_status();
-                             })
-                      .ok());
+      ASSERT_TRUE(reader->read(a, b, append_to(out)).ok());
       ByteSpan slice = ByteSpan(sealed.plaintext).subspan(a, b - a);
       ASSERT_TRUE(std::equal(out.begin(), out.end(), slice.begin(), slice.end()) &&
                   out.size() == b - a)
@@ -217,13 +205,7 @@ TEST_F(ContainerTest, RandomRangesOfALargeFileReadOnlyCoveringSegments) {
     ASSERT_TRUE(reader.ok());
     const std::uint64_t after_open = reader->source_bytes_read();
     Bytes out;
-    ASSERT_TRUE(reader
-                    ->read(a, b,
-                           [&](ByteSpan bytes) {
-                             out.insert(out.end(), bytes.begin(), bytes.end());
-                             return ok_status();
-                           })
-                    .ok());
+    ASSERT_TRUE(reader->read(a, b, append_to(out)).ok());
     ASSERT_TRUE(std::equal(out.begin(), out.end(),
                            sealed.plaintext.begin() + static_cast<std::ptrdiff_t>(a)));
     ASSERT_EQ(out.size(), b - a);
@@ -357,10 +339,7 @@ TEST_F(ContainerTest, SinkFailureStopsTheWriterForGood) {
 TEST_F(ContainerTest, DecryptorReportsSizeOnlyAfterTheFinalSegment) {
   Sealed sealed = make(5 * kSmall);
   Bytes released;
-  ContainerDecryptor decryptor(dek_, binding_, [&](ByteSpan bytes) {
-    released.insert(released.end(), bytes.begin(), bytes.end());
-    return ok_status();
-  });
+  ContainerDecryptor decryptor(dek_, binding_, append_to(released));
   ASSERT_TRUE(decryptor.write(sealed.container).ok());
   // The last full segment is held back: it may be the final one.
   EXPECT_EQ(released.size(), 4 * kSmall);
@@ -417,13 +396,8 @@ TEST_F(ContainerTest, ExactlyTwoTo32SegmentsIsTheLimit) {
   ASSERT_TRUE(reader.ok()) << reader.status();
   EXPECT_EQ(reader->plaintext_bytes(), (kMaxSegments - 1) * kSmall + last_plaintext.size());
   Bytes out;
-  ASSERT_TRUE(reader
-                  ->read(reader->plaintext_bytes() - 5, reader->plaintext_bytes(),
-                         [&](ByteSpan b) {
-                           out.insert(out.end(), b.begin(), b.end());
-                           return ok_status();
-                         })
-                  .ok());
+  ASSERT_TRUE(
+      reader->read(reader->plaintext_bytes() - 5, reader->plaintext_bytes(), append_to(out)).ok());
   EXPECT_EQ(as_chars(out), "bytes");
 
   // One more segment is over the limit, whatever it holds.
@@ -446,10 +420,7 @@ TEST_F(ContainerTest, AbsurdReportedSizesAreRejectedWithoutOverflow) {
 
 TEST_F(ContainerTest, WriterRefusesInputPastTwoTo32SegmentsBeforeConsumingIt) {
   Bytes out;
-  auto sink = [&](ByteSpan b) {
-    out.insert(out.end(), b.begin(), b.end());
-    return ok_status();
-  };
+  auto sink = append_to(out);
   Result<ContainerWriter> full =
       ContainerWriter::create(dek_, binding_, sink, {.segment_bytes = kSmall});
   ASSERT_TRUE(full.ok());
@@ -493,10 +464,7 @@ TEST_F(ContainerTest, ReaderFailureMatrixPropagatesSourceAndSinkErrors) {
     Status status = reader.status();
     Bytes released;
     if (reader.ok()) {
-      status = reader->read(0, sealed.plaintext.size(), [&](ByteSpan b) {
-        released.insert(released.end(), b.begin(), b.end());
-        return ok_status();
-      });
+      status = reader->read(0, sealed.plaintext.size(), append_to(released));
     }
     if (status.ok()) {
       EXPECT_EQ(released, sealed.plaintext);

@@ -108,10 +108,7 @@ Status open(const std::map<std::string, std::vector<std::string>>& args,
     return decryptor.finish();
   }
   Bytes container;
-  CAAS_TRY(for_each_stdin_chunk([&](ByteSpan chunk) {
-    container.insert(container.end(), chunk.begin(), chunk.end());
-    return caas::ok_status();
-  }));
+  CAAS_TRY(for_each_stdin_chunk(caas::format::append_to(container)));
   caas::format::MemorySource source(container);
   CAAS_ASSIGN_OR_RETURN(caas::format::ContainerReader reader,
                         caas::format::ContainerReader::open(source, dek, binding));

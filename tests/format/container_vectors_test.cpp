@@ -59,10 +59,7 @@ std::array<std::uint8_t, N> hex_array(const std::string& text) {
 Result<Bytes> decrypt_all(const Vector& v, const crypto::SecretArray<32>& dek,
                           const Binding& binding) {
   Bytes out;
-  ContainerDecryptor decryptor(dek, binding, [&](ByteSpan bytes) {
-    out.insert(out.end(), bytes.begin(), bytes.end());
-    return ok_status();
-  });
+  ContainerDecryptor decryptor(dek, binding, append_to(out));
   CAAS_TRY(decryptor.write(v.container));
   CAAS_TRY(decryptor.finish());
   return out;
@@ -79,10 +76,7 @@ Result<Bytes> read_range(const Vector& v, const crypto::SecretArray<32>& dek,
     range >> begin >> end;
   }
   Bytes out;
-  CAAS_TRY(reader.read(begin, end, [&](ByteSpan bytes) {
-    out.insert(out.end(), bytes.begin(), bytes.end());
-    return ok_status();
-  }));
+  CAAS_TRY(reader.read(begin, end, append_to(out)));
   return out;
 }
 
@@ -92,12 +86,7 @@ Bytes reseal(const Vector& v, const crypto::SecretArray<32>& dek, const Binding&
   CAAS_CHECK(header.ok());
   Bytes out;
   Result<ContainerWriter> writer = ContainerWriter::create_for_test(
-      dek, binding,
-      [&](ByteSpan bytes) {
-        out.insert(out.end(), bytes.begin(), bytes.end());
-        return ok_status();
-      },
-      {.segment_bytes = header->segment_bytes}, *header);
+      dek, binding, append_to(out), {.segment_bytes = header->segment_bytes}, *header);
   CAAS_CHECK(writer.ok());
   CAAS_CHECK(writer->write(plaintext).ok());
   CAAS_CHECK(writer->finish().ok());
@@ -133,11 +122,7 @@ TEST(ContainerVectorsTest, EveryVectorGivesItsExpectedResult) {
       Result<ContainerReader> reader = ContainerReader::open(source, dek, binding);
       if (reader.ok()) {
         Bytes released;
-        EXPECT_EQ(reader->read(0, reader->plaintext_bytes(),
-                               [&](ByteSpan b) {
-                                 released.insert(released.end(), b.begin(), b.end());
-                                 return ok_status();
-                               }),
+        EXPECT_EQ(reader->read(0, reader->plaintext_bytes(), append_to(released)),
                   decryption_failed());
       } else {
         EXPECT_EQ(reader.status(), decryption_failed());

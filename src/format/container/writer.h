@@ -23,6 +23,14 @@ namespace caas::format {
 // operation and is returned to its caller.
 using ByteSink = std::function<Status(ByteSpan)>;
 
+// A sink that appends everything to `out` (small blobs, tests). `out` must outlive the sink.
+inline ByteSink append_to(Bytes& out) {
+  return [&out](ByteSpan bytes) {
+    out.insert(out.end(), bytes.begin(), bytes.end());
+    return ok_status();
+  };
+}
+
 // Chosen with bench/container (docs/FORMAT.md §9).
 inline constexpr std::uint32_t kDefaultSegmentBytes = 64 * 1024;
 
