@@ -1,0 +1,133 @@
+#include "api/detail/http_parse.h"
+
+#include <algorithm>
+#include <cctype>
+#include <limits>
+
+#include <boost/beast/http/field.hpp>
+
+#include "api/errors.h"
+#include "base/hex.h"
+#include "crypto/random.h"
+
+namespace caas::api::detail {
+namespace {
+
+namespace http = boost::beast::http;
+constexpr std::size_t kMaxRequestIdBytes = 64;
+
+bool valid_request_id(std::string_view id) {
+  return !id.empty() && id.size() <= kMaxRequestIdBytes &&
+         std::all_of(id.begin(), id.end(), [](char c) {
+           return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '.' || c == '_' ||
+                  c == '-';
+         });
+}
+
+// "application/json" or "application/json; charset=utf-8", any case.
+bool is_json_content_type(std::string_view value) {
+  constexpr std::string_view kJson = "application/json";
+  if (value.size() < kJson.size()) {
+    return false;
+  }
+  for (std::size_t i = 0; i < kJson.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(value[i])) != kJson[i]) {
+      return false;
+    }
+  }
+  std::string_view rest = value.substr(kJson.size());
+  return rest.empty() || rest.front() == ';' || rest.front() == ' ';
+}
+
+bool has_body(const HeaderParser& parser) {
+  return parser.chunked() || parser.content_length().value_or(0) > 0;
+}
+
+}  // namespace
+
+void configure_header_parser(HeaderParser& parser, std::size_t header_limit_bytes) {
+  parser.header_limit(static_cast<std::uint32_t>(
+      std::min<std::size_t>(header_limit_bytes, std::numeric_limits<std::uint32_t>::max())));
+  parser.body_limit(boost::none);  // checked per route in decide_route and on the body parser
+}
+
+std::string new_request_id() { return hex_encode(crypto::random_bytes(8)); }
+
+std::string request_id_for(const RequestHeader& header) {
+  auto it = header.find("X-Request-Id");
+  if (it != header.end() && valid_request_id(it->value())) {
+    return std::string(it->value());
+  }
+  return new_request_id();
+}
+
+ParseFailure classify_parse_error(const boost::system::error_code& ec) {
+  if (ec == http::error::header_limit) {
+    return {431, "header_too_large", "request header is over the server's limit"};
+  }
+  if (ec == http::error::body_limit) {
+    return {413, "too_large", "request body is over the route's limit"};
+  }
+  return {400, "invalid_request", "malformed HTTP request: " + ec.message()};
+}
+
+Response too_large_response(std::size_t limit_bytes) {
+  return error_response(413, "too_large",
+                        "request body is over this route's limit of " +
+                            std::to_string(limit_bytes) + " bytes");
+}
+
+RouteDecision decide_route(const Router& router, const HeaderParser& parser,
+                           const ServerOptions& options, Request& request) {
+  const RequestHeader& header = parser.get();
+  std::string_view target = header.target();
+  std::size_t question = target.find('?');
+  request.method = std::string(header.method_string());
+  request.path = std::string(target.substr(0, question));
+  request.query = question == std::string_view::npos ? "" : std::string(target.substr(question + 1));
+  request.authorization = std::string(header[http::field::authorization]);
+  request.content_type = std::string(header[http::field::content_type]);
+
+  RouteDecision decision;
+  decision.body_limit_bytes = options.json_body_limit_bytes;
+  RouteMatch match = router.match(request.method, request.path);
+  switch (match.kind) {
+    case RouteMatch::Kind::kNotFound:
+      decision.early_response = error_response(404, "not_found", "no such route");
+      break;
+    case RouteMatch::Kind::kBadPath:
+      decision.early_response =
+          error_response(400, "invalid_request", "path: malformed percent-encoding");
+      break;
+    case RouteMatch::Kind::kMethodNotAllowed:
+      decision.early_response = error_response(405, "method_not_allowed",
+                                               "method " + request.method + " not allowed here");
+      decision.early_response->headers.emplace_back("Allow", match.allow);
+      break;
+    case RouteMatch::Kind::kFound:
+      decision.route = match.route;
+      request.params = std::move(match.params);
+      if (match.route->options.max_body_bytes != 0) {
+        decision.body_limit_bytes = match.route->options.max_body_bytes;
+      }
+      if (match.route->options.json_body && has_body(parser) &&
+          !is_json_content_type(request.content_type)) {
+        decision.early_response = error_response(
+            415, "unsupported_media_type", "request body must be application/json");
+      }
+      break;
+  }
+  // A declared length over the limit is refused before a byte of body is read; the body stays
+  // unread, so the connection cannot carry another request.
+  if (parser.content_length().has_value()) {
+    if (*parser.content_length() > decision.body_limit_bytes) {
+      decision.early_response = too_large_response(decision.body_limit_bytes);
+      decision.close_after = true;
+    }
+  }
+  decision.expect_continue = !decision.early_response &&
+                             header[http::field::expect] == "100-continue";
+  return decision;
+}
+
+}  // namespace caas::api::detail

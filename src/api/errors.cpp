@@ -1,0 +1,72 @@
+#include "api/errors.h"
+
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+
+namespace caas::api {
+namespace {
+
+struct Mapping {
+  unsigned http_status;
+  std::string_view code;
+};
+
+Mapping mapping_for(ErrorCode code) {
+  switch (code) {
+    case ErrorCode::kOk:
+      return {200, "ok"};
+    case ErrorCode::kInvalidArgument:
+      return {400, "invalid_request"};
+    case ErrorCode::kDecryptionFailed:
+      return {400, "decryption_failed"};
+    case ErrorCode::kNotFound:
+      return {404, "not_found"};
+    case ErrorCode::kAlreadyExists:
+      return {409, "already_exists"};
+    case ErrorCode::kUnauthenticated:
+      return {401, "unauthorized"};
+    case ErrorCode::kPermissionDenied:
+      return {403, "forbidden"};
+    case ErrorCode::kFailedPrecondition:
+      return {400, "failed_precondition"};
+    case ErrorCode::kResourceExhausted:
+      return {507, "insufficient_storage"};
+    case ErrorCode::kOutOfRange:
+      return {416, "range_not_satisfiable"};
+    case ErrorCode::kUnavailable:
+      return {503, "unavailable"};
+    case ErrorCode::kDataLoss:
+      return {500, "data_loss"};
+    case ErrorCode::kUnimplemented:
+      return {501, "not_implemented"};
+    case ErrorCode::kIo:
+    case ErrorCode::kInternal:
+      return {500, "internal"};
+  }
+  return {500, "internal"};
+}
+
+}  // namespace
+
+Response error_response(unsigned http_status, std::string_view code, std::string_view message) {
+  boost::json::value body = {
+      {"error", {{"code", code}, {"message", message}}},
+  };
+  Response response;
+  response.status = http_status;
+  response.body = boost::json::serialize(body);
+  return response;
+}
+
+Response error_response(const Status& status) {
+  Mapping mapping = mapping_for(status.code());
+  if (mapping.http_status >= 500) {
+    return error_response(mapping.http_status, mapping.code,
+                          "the server could not complete the request; see its log");
+  }
+  return error_response(mapping.http_status, mapping.code, status.message());
+}
+
+unsigned http_status_for(ErrorCode code) { return mapping_for(code).http_status; }
+
+}  // namespace caas::api

@@ -1,0 +1,22 @@
+// The error shape of the API: {"error":{"code":"<snake_case>","message":"<sentence>"}}, and the
+// one table that maps a Status's ErrorCode to an HTTP status and API code. Handlers that need a
+// more specific API code (invalid_share, already_initialized, sealed) name it explicitly.
+#pragma once
+
+#include <string_view>
+
+#include "api/http_types.h"
+#include "base/status.h"
+
+namespace caas::api {
+
+Response error_response(unsigned http_status, std::string_view code, std::string_view message);
+
+// Through the table: kInvalidArgument → 400 invalid_request, kNotFound → 404 not_found, ...
+// Server-side failures (5xx) keep their message out of the body: it goes to the log instead.
+Response error_response(const Status& status);
+
+// The HTTP status the table gives `code` (for tests and logs).
+unsigned http_status_for(ErrorCode code);
+
+}  // namespace caas::api

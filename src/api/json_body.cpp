@@ -1,0 +1,87 @@
+#include "api/json_body.h"
+
+#include <new>
+#include <string>
+
+#include <boost/json/memory_resource.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/storage_ptr.hpp>
+#include <boost/json/value.hpp>
+
+#include "crypto/secret.h"
+
+namespace caas::api {
+namespace {
+
+// A memory resource that wipes every block before freeing it, so that secrets parsed out of a
+// request body leave no copy on the heap.
+class WipingResource final : public boost::json::memory_resource {
+ private:
+  void* do_allocate(std::size_t bytes, std::size_t align) override {
+    return ::operator new(bytes, std::align_val_t(align));
+  }
+  void do_deallocate(void* p, std::size_t bytes, std::size_t align) override {
+    crypto::detail::secure_wipe(p, bytes);
+    ::operator delete(p, std::align_val_t(align));
+  }
+  [[nodiscard]] bool do_is_equal(const memory_resource& other) const noexcept override {
+    return this == &other;
+  }
+};
+
+Status field_error(std::string_view field, std::string_view what) {
+  return invalid_argument("field " + std::string(field) + ": " + std::string(what));
+}
+
+}  // namespace
+
+Result<boost::json::object> parse_json_object(std::string_view body) {
+  boost::json::parse_options options;
+  options.max_depth = kMaxJsonDepth;
+  boost::system::error_code ec;
+  boost::json::value value = boost::json::parse(
+      body, ec, boost::json::make_shared_resource<WipingResource>(), options);
+  if (ec) {
+    return invalid_argument("body: malformed JSON");
+  }
+  if (!value.is_object()) {
+    return invalid_argument("body: must be a JSON object");
+  }
+  return std::move(value.as_object());
+}
+
+Result<std::int64_t> get_int(const boost::json::object& object, std::string_view field,
+                             std::int64_t min, std::int64_t max) {
+  const boost::json::value* value = object.if_contains(field);
+  std::string range = "must be an integer from " + std::to_string(min) + " to " +
+                      std::to_string(max);
+  if (value == nullptr) {
+    return field_error(field, "missing; " + range);
+  }
+  std::int64_t number = 0;
+  if (value->is_int64()) {
+    number = value->as_int64();
+  } else if (value->is_uint64() && value->as_uint64() <= static_cast<std::uint64_t>(max)) {
+    number = static_cast<std::int64_t>(value->as_uint64());
+  } else {
+    return field_error(field, range);
+  }
+  if (number < min || number > max) {
+    return field_error(field, range);
+  }
+  return number;
+}
+
+Result<std::string_view> get_string(const boost::json::object& object, std::string_view field) {
+  const boost::json::value* value = object.if_contains(field);
+  if (value == nullptr) {
+    return field_error(field, "missing; must be a string");
+  }
+  if (!value->is_string()) {
+    return field_error(field, "must be a string");
+  }
+  const boost::json::string& text = value->as_string();
+  return std::string_view(text.data(), text.size());
+}
+
+}  // namespace caas::api

@@ -1,0 +1,142 @@
+#include "api/router.h"
+
+#include <algorithm>
+
+#include "base/check.h"
+
+namespace caas::api {
+namespace {
+
+// Splits "/a/b/c" into {"a","b","c"}; an empty segment anywhere (a trailing '/', '//') is kept
+// as "" so that it can never match a parameter.
+std::vector<std::string_view> split_path(std::string_view path) {
+  std::vector<std::string_view> segments;
+  if (path.empty() || path.front() != '/') {
+    return segments;
+  }
+  path.remove_prefix(1);
+  for (;;) {
+    std::size_t slash = path.find('/');
+    segments.push_back(path.substr(0, slash));
+    if (slash == std::string_view::npos) {
+      return segments;
+    }
+    path.remove_prefix(slash + 1);
+  }
+}
+
+bool is_param(std::string_view segment) {
+  return segment.size() > 2 && segment.front() == '{' && segment.back() == '}';
+}
+bool is_rest_param(std::string_view segment) {
+  return is_param(segment) && segment[segment.size() - 2] == '+';
+}
+std::string param_name(std::string_view segment) {
+  segment = segment.substr(1, segment.size() - 2);
+  if (!segment.empty() && segment.back() == '+') {
+    segment.remove_suffix(1);
+  }
+  return std::string(segment);
+}
+
+enum class SegmentMatch { kNo, kYes, kBadEncoding };
+
+// Matches one compiled pattern against the path segments; fills `params` on success.
+SegmentMatch match_segments(const std::vector<std::string>& pattern,
+                            const std::vector<std::string_view>& path,
+                            std::vector<std::pair<std::string, std::string>>& params) {
+  params.clear();
+  for (std::size_t i = 0; i < pattern.size(); ++i) {
+    const std::string& want = pattern[i];
+    if (i >= path.size()) {
+      return SegmentMatch::kNo;
+    }
+    if (is_rest_param(want)) {
+      std::string rest;
+      for (std::size_t j = i; j < path.size(); ++j) {
+        if (path[j].empty()) {
+          return SegmentMatch::kNo;
+        }
+        rest += (j == i ? "" : "/");
+        rest += path[j];
+      }
+      std::optional<std::string> decoded = percent_decode(rest);
+      if (!decoded) {
+        return SegmentMatch::kBadEncoding;
+      }
+      params.emplace_back(param_name(want), std::move(*decoded));
+      return SegmentMatch::kYes;
+    }
+    if (is_param(want)) {
+      if (path[i].empty()) {
+        return SegmentMatch::kNo;
+      }
+      std::optional<std::string> decoded = percent_decode(path[i]);
+      if (!decoded) {
+        return SegmentMatch::kBadEncoding;
+      }
+      params.emplace_back(param_name(want), std::move(*decoded));
+    } else if (want != path[i]) {
+      return SegmentMatch::kNo;
+    }
+  }
+  return pattern.size() == path.size() ? SegmentMatch::kYes : SegmentMatch::kNo;
+}
+
+}  // namespace
+
+void Router::add(std::string method, std::string pattern, Handler handler, RouteOptions options) {
+  std::vector<std::string_view> split = split_path(pattern);
+  CAAS_CHECK(!split.empty());
+  std::vector<std::string> segments(split.begin(), split.end());
+  for (std::size_t i = 0; i < segments.size(); ++i) {
+    CAAS_CHECK(!segments[i].empty());
+    CAAS_CHECK(!is_rest_param(segments[i]) || i + 1 == segments.size());
+  }
+  for (const auto& route : routes_) {
+    CAAS_CHECK(route->method != method || route->pattern != pattern);
+  }
+  auto route = std::make_unique<Route>(
+      Route{routes_.size(), std::move(method), std::move(pattern), std::move(handler), options});
+  compiled_.push_back(Compiled{route.get(), std::move(segments)});
+  routes_.push_back(std::move(route));
+}
+
+RouteMatch Router::match(std::string_view method, std::string_view path) const {
+  std::vector<std::string_view> segments = split_path(path);
+  RouteMatch result;
+  std::vector<std::pair<std::string, std::string>> params;
+  for (const Compiled& compiled : compiled_) {
+    SegmentMatch matched = match_segments(compiled.segments, segments, params);
+    if (matched == SegmentMatch::kBadEncoding) {
+      result.kind = RouteMatch::Kind::kBadPath;
+      return result;
+    }
+    if (matched == SegmentMatch::kNo) {
+      continue;
+    }
+    if (compiled.route->method == method) {
+      result.kind = RouteMatch::Kind::kFound;
+      result.route = compiled.route;
+      result.params = std::move(params);
+      result.allow.clear();
+      return result;
+    }
+    result.kind = RouteMatch::Kind::kMethodNotAllowed;
+    if (result.allow.find(compiled.route->method) == std::string::npos) {
+      result.allow += (result.allow.empty() ? "" : ", ") + compiled.route->method;
+    }
+  }
+  return result;
+}
+
+std::vector<std::string> Router::describe() const {
+  std::vector<std::string> lines;
+  for (const auto& route : routes_) {
+    lines.push_back(route->method + " " + route->pattern);
+  }
+  std::sort(lines.begin(), lines.end());
+  return lines;
+}
+
+}  // namespace caas::api

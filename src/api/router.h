@@ -1,0 +1,67 @@
+// Router: maps (method, path) to a handler. Patterns are '/'-separated segments: a literal,
+// "{name}" (exactly one non-empty segment) or, last only, "{name+}" (one or more segments, for
+// file paths). Matching is by segments, so "/v1/sys/health/" and "//v1" match nothing.
+// Parameters are percent-decoded after matching, so an encoded '/' stays inside its segment.
+//
+// Routes are added at start-up, then the router is only read: concurrent match() is safe.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "api/http_types.h"
+
+namespace caas::api {
+
+using Handler = std::function<Response(Request&)>;
+
+struct RouteOptions {
+  // The largest request body accepted; 0 means the server's JSON body limit.
+  std::size_t max_body_bytes = 0;
+  // The body, when there is one, must be application/json (else 415). File routes set false.
+  bool json_body = true;
+};
+
+struct Route {
+  std::size_t id = 0;  // position in the router, 0-based (metrics index by it)
+  std::string method;
+  std::string pattern;
+  Handler handler;
+  RouteOptions options;
+};
+
+struct RouteMatch {
+  enum class Kind { kFound, kNotFound, kMethodNotAllowed, kBadPath };
+  Kind kind = Kind::kNotFound;
+  const Route* route = nullptr;
+  std::vector<std::pair<std::string, std::string>> params;
+  std::string allow;  // for kMethodNotAllowed: "GET, POST"
+};
+
+class Router {
+ public:
+  // Adds a route. Adding the same method and pattern twice, or a malformed pattern, is a
+  // programming error and aborts.
+  void add(std::string method, std::string pattern, Handler handler, RouteOptions options = {});
+
+  [[nodiscard]] RouteMatch match(std::string_view method, std::string_view path) const;
+
+  [[nodiscard]] const std::vector<std::unique_ptr<Route>>& routes() const { return routes_; }
+
+  // "METHOD /pattern" of every route, sorted (caasd --list-routes, the OpenAPI check).
+  [[nodiscard]] std::vector<std::string> describe() const;
+
+ private:
+  struct Compiled {
+    const Route* route;
+    std::vector<std::string> segments;
+  };
+  std::vector<std::unique_ptr<Route>> routes_;
+  std::vector<Compiled> compiled_;
+};
+
+}  // namespace caas::api
