@@ -2,9 +2,12 @@
 
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
+#include <spdlog/spdlog.h>
 
 namespace caas::api {
 namespace {
+
+thread_local std::string tl_request_id;
 
 struct Mapping {
   unsigned http_status;
@@ -61,11 +64,16 @@ Response error_response(unsigned http_status, std::string_view code, std::string
 Response error_response(const Status& status) {
   Mapping mapping = mapping_for(status.code());
   if (mapping.http_status >= 500) {
+    // The client gets no internals; the operator gets the cause (messages never hold secrets).
+    spdlog::error("request_id={} request failed: {}", tl_request_id, status.to_string());
     return error_response(mapping.http_status, mapping.code,
                           "the server could not complete the request; see its log");
   }
   return error_response(mapping.http_status, mapping.code, status.message());
 }
+
+void set_current_request_id(std::string_view request_id) { tl_request_id = request_id; }
+std::string_view current_request_id() { return tl_request_id; }
 
 unsigned http_status_for(ErrorCode code) { return mapping_for(code).http_status; }
 

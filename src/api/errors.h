@@ -16,6 +16,11 @@ Response error_response(unsigned http_status, std::string_view code, std::string
 // Server-side failures (5xx) keep their message out of the body: it goes to the log instead.
 Response error_response(const Status& status);
 
+// The id of the request whose handler runs on this thread (empty outside handlers), so that
+// log lines written deep in a handler can name it. Set by the session around each handler call.
+void set_current_request_id(std::string_view request_id);
+std::string_view current_request_id();
+
 // The HTTP status the table gives `code` (for tests and logs).
 unsigned http_status_for(ErrorCode code);
 

@@ -113,15 +113,16 @@ Response unseal(const SysDeps& deps, const Request& request) {
     return error_response(400, "invalid_share", "the share is malformed");
   }
   Result<std::size_t> size = base64_decoded_size(*text);
+  // Guarded memory holds at least one byte; an empty share is passed on as such (and refused).
   Result<crypto::LockedBytes> share =
-      size.ok() && *size > 0 ? crypto::LockedBytes::allocate(*size)
-                             : Result<crypto::LockedBytes>(invalid_argument("empty"));
-  if (!share.ok() || !base64_decode_into(*text, share->expose_mutable()).ok()) {
+      size.ok() ? crypto::LockedBytes::allocate(std::max<std::size_t>(*size, 1)) : size.status();
+  if (!share.ok() || !base64_decode_into(*text, share->expose_mutable().first(*size)).ok()) {
     return error_response(400, "invalid_request", "field share: must be base64");
   }
-  Result<kms::SealStatus> status = deps.seal->unseal(share->expose());
+  bool was_sealed = deps.seal->status().sealed;
+  Result<kms::SealStatus> status = deps.seal->unseal(share->expose().first(*size));
   if (status.ok()) {
-    if (!status->sealed) {
+    if (was_sealed && !status->sealed) {
       deps.audit->record({"anonymous", "sys.unseal", "", "ok"}).ignore_error();
     }
     return json_response(200, seal_status_json(*status));
@@ -130,6 +131,9 @@ Response unseal(const SysDeps& deps, const Request& request) {
     case ErrorCode::kFailedPrecondition:
       return error_response(400, "not_initialized", "the server is not initialized");
     case ErrorCode::kInvalidArgument:
+      deps.audit->record({"anonymous", "sys.unseal", "", "invalid_share"}).ignore_error();
+      return error_response(400, "invalid_share",
+                            "the share is malformed (a share is 33 bytes); progress is reset");
     case ErrorCode::kDecryptionFailed:
       deps.audit->record({"anonymous", "sys.unseal", "", "invalid_share"}).ignore_error();
       return error_response(400, "invalid_share",

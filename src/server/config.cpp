@@ -213,6 +213,22 @@ Status apply_env(Config& config, const EnvLookup& env) {
   return ok_status();
 }
 
+std::vector<std::string> unknown_caas_variables(const std::vector<std::string>& environment) {
+  std::vector<std::string> unknown;
+  for (const std::string& entry : environment) {
+    std::string name = entry.substr(0, entry.find('='));
+    if (name.rfind("CAAS_", 0) != 0) {
+      continue;
+    }
+    bool known = std::any_of(keys().begin(), keys().end(),
+                             [&](const Key& key) { return env_name(key) == name; });
+    if (!known) {
+      unknown.push_back(name);
+    }
+  }
+  return unknown;
+}
+
 Result<ListenAddress> parse_listen(std::string_view text) {
   std::size_t colon = text.rfind(':');
   if (colon == std::string_view::npos || colon == 0) {
@@ -243,6 +259,9 @@ Status validate(const Config& config) {
   }
   if (config.storage.backend != "fs") {
     return invalid_argument("storage.backend: only \"fs\" is available in this build");
+  }
+  if (config.tls.cert_file.empty() != config.tls.key_file.empty()) {
+    return invalid_argument("tls.cert_file and tls.key_file: set both (HTTPS) or neither");
   }
   if (config.server.data_dir.empty()) {
     return invalid_argument("server.data_dir: must not be empty");

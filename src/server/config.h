@@ -62,6 +62,10 @@ Status apply_toml(Config& config, std::string_view text, std::string_view origin
 // comma-separated. Errors as apply_toml, naming the variable.
 Status apply_env(Config& config, const EnvLookup& env);
 
+// Names of CAAS_* variables in `environment` (NAME=VALUE strings) that are no configuration
+// key: most likely typos, which would otherwise be ignored silently. caasd warns about them.
+std::vector<std::string> unknown_caas_variables(const std::vector<std::string>& environment);
+
 // Checks cross-key rules (a listen address with a port, known backends and log level).
 Status validate(const Config& config);
 

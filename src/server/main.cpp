@@ -2,6 +2,7 @@
 // store, restores the seal state (or bootstraps --dev), and serves the API until SIGTERM/SIGINT.
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <filesystem>
@@ -136,6 +137,13 @@ int serve(const Flags& flags) {
     return kExitUsage;
   }
   setup_logging(*config);
+  std::vector<std::string> environment;
+  for (char** entry = environ; *entry != nullptr; ++entry) {  // NOLINT(pointer-arithmetic)
+    environment.emplace_back(*entry);
+  }
+  for (const std::string& name : unknown_caas_variables(environment)) {
+    spdlog::warn("environment variable {} is not a configuration key; ignored", name);
+  }
   ListenAddress listen = *parse_listen(config->server.listen);
   std::filesystem::path data_dir = config->server.data_dir;
   auto fail = [](const Status& status) {

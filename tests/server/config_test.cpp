@@ -96,6 +96,20 @@ TEST(ConfigTest, ValidateChecksCrossKeyRules) {
   EXPECT_FALSE(validate(config).ok());
 }
 
+TEST(ConfigTest, UnknownCaasVariablesAreReported) {
+  std::vector<std::string> unknown = unknown_caas_variables(
+      {"CAAS_HTTP_MAX_CONNECTIONS=5", "CAAS_HTTP_MAX_CONECTIONS=5", "HOME=/root", "CAAS_X"});
+  EXPECT_EQ(unknown, (std::vector<std::string>{"CAAS_HTTP_MAX_CONECTIONS", "CAAS_X"}));
+}
+
+TEST(ConfigTest, TlsNeedsBothFiles) {
+  Config config;
+  config.tls.cert_file = "/cert.pem";
+  EXPECT_FALSE(validate(config).ok());
+  config.tls.key_file = "/key.pem";
+  EXPECT_TRUE(validate(config).ok());
+}
+
 TEST(ConfigTest, ParseListenHandlesIpv4Ipv6AndBadPorts) {
   EXPECT_EQ(parse_listen("127.0.0.1:0")->port, 0);
   EXPECT_EQ(parse_listen("[::1]:8200")->host, "::1");

@@ -37,7 +37,9 @@ constexpr bool kIsTls = !std::is_same_v<Stream, beast::tcp_stream>;
 http::response<http::string_body> to_wire(Response& response, const std::string& request_id,
                                           unsigned version, bool keep_alive) {
   http::response<http::string_body> wire{static_cast<http::status>(response.status), version};
-  wire.set(http::field::content_type, response.content_type);
+  if (!response.body.empty() || response.status != 204) {
+    wire.set(http::field::content_type, response.content_type);
+  }
   wire.set("X-Request-Id", request_id);
   for (const auto& [name, value] : response.headers) {
     wire.set(name, value);
@@ -50,8 +52,11 @@ http::response<http::string_body> to_wire(Response& response, const std::string&
 
 // Runs the handler. Our code does not throw; a library that does is caught here, once.
 Response call_handler(const Route& route, Request& request) {
+  set_current_request_id(request.request_id);
   try {
-    return route.handler(request);
+    Response response = route.handler(request);
+    set_current_request_id({});
+    return response;
   } catch (const std::bad_alloc&) {
     spdlog::critical("out of memory in handler for {}", route.pattern);
     std::abort();
@@ -144,9 +149,12 @@ asio::awaitable<bool> serve_one(Stream& stream, beast::flat_buffer& buffer, Serv
     co_return false;
   }
 
+  // Everything needed from the header is read now: the parser is moved into the body parser.
   const auto& header = header_parser.get();
   exchange.request_id = request_id_for(header);
   exchange.method = std::string(header.method_string());
+  const unsigned version = header.version();
+  bool keep_alive = header.keep_alive() && !state.stopping.load();
   Request request;
   RouteDecision decision = decide_route(*state.router, header_parser, state.options, request);
   exchange.route = decision.route;
@@ -157,13 +165,12 @@ asio::awaitable<bool> serve_one(Stream& stream, beast::flat_buffer& buffer, Serv
   // answered with 413 and the connection closed, its rest unread.
   http::request_parser<http::string_body> parser(std::move(header_parser));
   parser.body_limit(decision.body_limit_bytes);
-  bool keep_alive = header.keep_alive() && !state.stopping.load();
   if (decision.early_response) {
     keep_alive = keep_alive && !decision.close_after;
   }
   if (!decision.early_response || !decision.close_after) {
     if (decision.expect_continue) {
-      http::response<http::empty_body> cont{http::status::continue_, header.version()};
+      http::response<http::empty_body> cont{http::status::continue_, version};
       co_await http::async_write(stream, cont, kNoThrow);
     }
     tcp.expires_after(state.options.body_timeout);
@@ -191,8 +198,8 @@ asio::awaitable<bool> serve_one(Stream& stream, beast::flat_buffer& buffer, Serv
     response = call_handler(*decision.route, request);
     crypto::detail::secure_wipe(request.body.data(), request.body.size());
   }
-  bool written = co_await write_response(stream, state, exchange, std::move(response),
-                                         header.version(), keep_alive);
+  bool written = co_await write_response(stream, state, exchange, std::move(response), version,
+                                         keep_alive);
   finish_exchange(state, exchange, remote);
   co_return written && keep_alive && !state.stopping.load();
 }
@@ -214,6 +221,8 @@ asio::awaitable<void> serve_connection(Stream stream, std::shared_ptr<ServerStat
                                        std::shared_ptr<Connection> connection,
                                        std::string remote) {
   auto& tcp = beast::get_lowest_layer(stream);
+  // The stream lives in this frame (it was moved in): point the shutdown path at it here.
+  connection->tcp = &tcp;
   bool ok = true;
   if constexpr (kIsTls<Stream>) {
     tcp.expires_after(state->options.header_timeout);
@@ -229,6 +238,7 @@ asio::awaitable<void> serve_connection(Stream stream, std::shared_ptr<ServerStat
     connection->busy = true;
     ok = co_await serve_one(stream, buffer, *state, remote);
   }
+  connection->tcp = nullptr;
   if (ok) {
     co_await close_stream(stream);
   } else {
@@ -242,7 +252,6 @@ asio::awaitable<void> run_connection(Stream stream, std::shared_ptr<ServerState>
                                      std::string remote) {
   auto connection = std::make_shared<Connection>();
   connection->executor = stream.get_executor();
-  connection->tcp = &beast::get_lowest_layer(stream);
   state->add(connection);
   try {
     co_await serve_connection(std::move(stream), state, connection, std::move(remote));
