@@ -35,12 +35,9 @@ test: build
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS)
 
 run: build
-	@if [ -x $(BUILD_DIR)/bin/caasd ]; then \
-	  exec $(BUILD_DIR)/bin/caasd --dev; \
-	else \
-	  echo "caasd is not built yet: the server arrives with the server-core issue (see README.md, Status)."; \
-	  exit 1; \
-	fi
+	@echo "make run: caasd --dev on http://127.0.0.1:8200 (data in ./caas-data; Ctrl-C stops it)"
+	@echo "  try:  curl -s http://127.0.0.1:8200/v1/sys/health"
+	exec $(BUILD_DIR)/bin/caasd --dev --listen 127.0.0.1:8200
 
 sanitize: deps
 	@$(CONFIGURE) -B $(ASAN_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCAAS_SANITIZE=ON \
@@ -55,6 +52,7 @@ fuzz: deps
 	scripts/run-fuzzers $(FUZZ_DIR) $(FUZZ_SECONDS)
 
 bench: deps
+	@scripts/install-deps --services
 	@$(CONFIGURE) -B $(BENCH_DIR) -DCMAKE_BUILD_TYPE=Release >/dev/null
 	cmake --build $(BENCH_DIR) -j $(JOBS)
 	bench/run $(BENCH_DIR)
