@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "api/metrics.h"
 #include "api/router.h"
@@ -36,6 +37,8 @@ struct ServerOptions {
   std::chrono::milliseconds shutdown_timeout{10'000};
   std::string tls_cert_file;  // PEM chain; with tls_key_file, HTTPS only
   std::string tls_key_file;
+  // Peers whose X-Forwarded-For is believed (api/client_address.h); exact addresses.
+  std::vector<std::string> trusted_proxies;
   bool access_log = true;
   bool handle_signals = true;  // SIGTERM/SIGINT start a graceful shutdown
 };

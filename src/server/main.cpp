@@ -103,6 +103,7 @@ api::ServerOptions server_options(const Config& config, const ListenAddress& lis
   options.shutdown_timeout = std::chrono::milliseconds(config.http.shutdown_timeout_ms);
   options.tls_cert_file = config.tls.cert_file;
   options.tls_key_file = config.tls.key_file;
+  options.trusted_proxies = config.http.trusted_proxies;
   options.access_log = config.log.access;
   return options;
 }

@@ -48,7 +48,9 @@ bool has_body(const HeaderParser& parser) {
 void configure_header_parser(HeaderParser& parser, std::size_t header_limit_bytes) {
   parser.header_limit(static_cast<std::uint32_t>(
       std::min<std::size_t>(header_limit_bytes, std::numeric_limits<std::uint32_t>::max())));
-  parser.body_limit(boost::none);  // checked per route in decide_route and on the body parser
+  // No body limit yet: each route sets its own (decide_route, then the body parser). The
+  // maximum rather than boost::none, which GCC 12 misreads as uninitialised under ASan.
+  parser.body_limit(std::numeric_limits<std::uint64_t>::max());
 }
 
 std::string new_request_id() { return hex_encode(crypto::random_bytes(8)); }

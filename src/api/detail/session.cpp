@@ -17,6 +17,7 @@
 
 #include "api/detail/http_parse.h"
 #include "api/detail/server_state.h"
+#include "api/client_address.h"
 #include "api/errors.h"
 #include "crypto/secret.h"
 
@@ -70,6 +71,7 @@ Response call_handler(const Route& route, Request& request) {
 struct Exchange {
   std::string request_id;
   std::string method;
+  std::string client;  // the client's address when it differs from the peer (via a proxy)
   const Route* route = nullptr;
   unsigned status = 0;
   std::uint64_t bytes_in = 0;
@@ -83,11 +85,21 @@ void finish_exchange(ServerState& state, const Exchange& exchange, const std::st
                          exchange.bytes_in, exchange.bytes_out);
   if (state.options.access_log) {
     spdlog::info(
-        "request_id={} remote={} method={} route={} status={} bytes_in={} bytes_out={} "
-        "duration_us={}",
-        exchange.request_id, remote, exchange.method,
+        "request_id={} remote={} client={} method={} route={} status={} bytes_in={} "
+        "bytes_out={} duration_us={}",
+        exchange.request_id, remote, exchange.client.empty() ? remote : exchange.client,
+        exchange.method,
         exchange.route != nullptr ? exchange.route->pattern : "unmatched", exchange.status,
         exchange.bytes_in, exchange.bytes_out, static_cast<std::int64_t>(seconds * 1e6));
+  }
+}
+
+// Request bytes (bodies with shares, Authorization headers) stay in the read buffer's storage
+// after the parser consumed them; wipe that storage once it holds no unread bytes.
+void wipe_consumed(beast::flat_buffer& buffer) {
+  if (buffer.size() == 0 && buffer.capacity() > 0) {
+    auto storage = buffer.prepare(buffer.capacity());
+    crypto::detail::secure_wipe(storage.data(), storage.size());
   }
 }
 
@@ -159,7 +171,11 @@ asio::awaitable<bool> serve_one(Stream& stream, beast::flat_buffer& buffer, Serv
   RouteDecision decision = decide_route(*state.router, header_parser, state.options, request);
   exchange.route = decision.route;
   request.request_id = exchange.request_id;
-  request.remote_address = remote;
+  request.remote_address =
+      state.options.trusted_proxies.empty()
+          ? remote
+          : client_address(remote, header["X-Forwarded-For"], state.options.trusted_proxies);
+  exchange.client = request.remote_address;
 
   // Body: read within the route's limit. A body over the limit (declared or streamed) is
   // answered with 413 and the connection closed, its rest unread.
@@ -197,6 +213,7 @@ asio::awaitable<bool> serve_one(Stream& stream, beast::flat_buffer& buffer, Serv
     request.body = std::move(parser.get().body());
     response = call_handler(*decision.route, request);
     crypto::detail::secure_wipe(request.body.data(), request.body.size());
+    crypto::detail::secure_wipe(request.authorization.data(), request.authorization.size());
   }
   bool written = co_await write_response(stream, state, exchange, std::move(response), version,
                                          keep_alive);
@@ -237,6 +254,7 @@ asio::awaitable<void> serve_connection(Stream stream, std::shared_ptr<ServerStat
     }
     connection->busy = true;
     ok = co_await serve_one(stream, buffer, *state, remote);
+    wipe_consumed(buffer);
   }
   connection->tcp = nullptr;
   if (ok) {
