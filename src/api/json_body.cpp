@@ -1,5 +1,6 @@
 #include "api/json_body.h"
 
+#include <cstring>
 #include <new>
 #include <string>
 
@@ -8,21 +9,32 @@
 #include <boost/json/storage_ptr.hpp>
 #include <boost/json/value.hpp>
 
+#include "base/check.h"
 #include "crypto/secret.h"
 
 namespace caas::api {
 namespace {
 
 // A memory resource that wipes every block before freeing it, so that secrets parsed out of a
-// request body leave no copy on the heap.
+// request body leave no copy on the heap. Each block records its own size in a 16-byte prefix:
+// the wipe then covers exactly what was allocated, whatever size and alignment the caller
+// passes back on deallocation (Boost.JSON does not always pass the same alignment).
 class WipingResource final : public boost::json::memory_resource {
  private:
+  static constexpr std::size_t kPrefixBytes = 16;  // keeps the 16-byte alignment of new
+
   void* do_allocate(std::size_t bytes, std::size_t align) override {
-    return ::operator new(bytes, std::align_val_t(align));
+    CAAS_CHECK(align <= kPrefixBytes);
+    auto* block = static_cast<unsigned char*>(::operator new(bytes + kPrefixBytes));
+    std::memcpy(block, &bytes, sizeof bytes);
+    return block + kPrefixBytes;  // NOLINT(cppcoreguidelines-pro-bounds-pointer-arithmetic)
   }
-  void do_deallocate(void* p, std::size_t bytes, std::size_t align) override {
-    crypto::detail::secure_wipe(p, bytes);
-    ::operator delete(p, std::align_val_t(align));
+  void do_deallocate(void* p, std::size_t /*bytes*/, std::size_t /*align*/) override {
+    auto* block = static_cast<unsigned char*>(p) - kPrefixBytes;  // NOLINT(pointer-arithmetic)
+    std::size_t size = 0;
+    std::memcpy(&size, block, sizeof size);
+    crypto::detail::secure_wipe(block, size + kPrefixBytes);
+    ::operator delete(block);
   }
   [[nodiscard]] bool do_is_equal(const memory_resource& other) const noexcept override {
     return this == &other;
