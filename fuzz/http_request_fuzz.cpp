@@ -5,7 +5,7 @@
 //   routed;
 // - the request id is always 1..64 characters;
 // - a body that parses is never longer than its route's limit;
-// - a header over the limit is refused, never accepted.
+// - a header over the limit is refused, never accepted, counting request line and fields.
 #include <cstddef>
 #include <cstdint>
 
@@ -66,7 +66,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     return 0;
   }
-  CAAS_CHECK(used <= kHeaderLimit);
+  // Beast bounds the request line and the fields each on their own; the server bounds the
+  // whole header with check_header_size (a crash input of this target found the gap).
+  if (used > kHeaderLimit) {
+    CAAS_CHECK(caas::api::detail::check_header_size(used, kHeaderLimit).has_value());
+    return 0;
+  }
+  CAAS_CHECK(!caas::api::detail::check_header_size(used, kHeaderLimit).has_value());
 
   caas::api::ServerOptions options;
   options.json_body_limit_bytes = kBodyLimit;

@@ -87,6 +87,14 @@ ParseFailure classify_parse_error(const boost::system::error_code& ec) {
   return {400, "invalid_request", "malformed HTTP request: " + ec.message()};
 }
 
+std::optional<ParseFailure> check_header_size(std::size_t header_bytes,
+                                              std::size_t header_limit_bytes) {
+  if (header_bytes > header_limit_bytes) {
+    return classify_parse_error(http::error::header_limit);
+  }
+  return std::nullopt;
+}
+
 Response too_large_response(std::size_t limit_bytes) {
   return error_response(413, "too_large",
                         "request body is over this route's limit of " +

@@ -36,6 +36,12 @@ struct ParseFailure {
 // 400 invalid_request for anything else malformed (smuggling attempts included).
 ParseFailure classify_parse_error(const boost::system::error_code& ec);
 
+// Beast's header_limit bounds the request line and the fields each on their own, so a header
+// can pass it while longer than the limit. The whole header, `header_bytes` as consumed by the
+// parser, must be within `header_limit_bytes`; else the 431 failure.
+std::optional<ParseFailure> check_header_size(std::size_t header_bytes,
+                                              std::size_t header_limit_bytes);
+
 Response too_large_response(std::size_t limit_bytes);
 
 struct RouteDecision {

@@ -146,14 +146,15 @@ asio::awaitable<bool> serve_one(Stream& stream, beast::flat_buffer& buffer, Serv
   auto [ec, n] = co_await http::async_read_header(stream, buffer, header_parser, kNoThrow);
   exchange.bytes_in = n;
   exchange.request_id = new_request_id();
-  if (ec) {
+  std::optional<ParseFailure> oversized = check_header_size(n, state.options.header_limit_bytes);
+  if (ec || oversized) {
     if (ec == beast::error::timeout || ec == http::error::end_of_stream ||
         ec == asio::error::eof || ec == asio::error::operation_aborted ||
         ec == asio::error::connection_reset) {
       co_return false;
     }
     // A malformed or oversized header: answer, then close (the stream is out of sync).
-    ParseFailure failure = classify_parse_error(ec);
+    ParseFailure failure = ec ? classify_parse_error(ec) : *oversized;
     co_await write_response(stream, state, exchange,
                             error_response(failure.http_status, failure.code, failure.message),
                             11, false);
