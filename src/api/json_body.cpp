@@ -1,5 +1,7 @@
 #include "api/json_body.h"
 
+#include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <new>
 #include <string>
@@ -41,6 +43,22 @@ class WipingResource final : public boost::json::memory_resource {
   }
 };
 
+// RFC 8259 §6 lets a parser limit the range of numbers. Boost.JSON turns 1e400 into infinity,
+// which no JSON text can carry back (it serializes as "Infinity"): such a body is refused.
+bool has_non_finite(const boost::json::value& value) {
+  switch (value.kind()) {
+    case boost::json::kind::double_:
+      return !std::isfinite(value.get_double());
+    case boost::json::kind::array:
+      return std::any_of(value.get_array().begin(), value.get_array().end(), has_non_finite);
+    case boost::json::kind::object:
+      return std::any_of(value.get_object().begin(), value.get_object().end(),
+                         [](const auto& member) { return has_non_finite(member.value()); });
+    default:
+      return false;
+  }
+}
+
 Status field_error(std::string_view field, std::string_view what) {
   return invalid_argument("field " + std::string(field) + ": " + std::string(what));
 }
@@ -58,6 +76,9 @@ Result<boost::json::object> parse_json_object(std::string_view body) {
   }
   if (!value.is_object()) {
     return invalid_argument("body: must be a JSON object");
+  }
+  if (has_non_finite(value)) {
+    return invalid_argument("body: a number is out of range");
   }
   return std::move(value.as_object());
 }

@@ -17,7 +17,8 @@ namespace caas::api {
 
 inline constexpr std::size_t kMaxJsonDepth = 32;
 
-// Errors (kInvalidArgument): "body: malformed JSON", "body: must be a JSON object".
+// Errors (kInvalidArgument): "body: malformed JSON", "body: must be a JSON object",
+// "body: a number is out of range" (a number that overflows a double, anywhere in the body).
 Result<boost::json::object> parse_json_object(std::string_view body);
 
 // The field as an integer in [min, max]. Errors (kInvalidArgument) name the field.
