@@ -1,9 +1,8 @@
-"""Passphrase (scrypt) encryption through CAAS_AGE_PASSPHRASE.
+"""Passphrase (scrypt) encryption through CAAS_AGE_PASSPHRASE and the terminal.
 
-Interop is tested only ours → ours: the age tool reads passphrases from the terminal alone (no
-variable, no flag), so neither age -p encrypting for us nor age -d decrypting our scrypt files
-can run non-interactively. The scrypt stanza itself is checked against the age test kit in
-tests/format."""
+Interop with the age tool, which reads passphrases only from its terminal, is in
+test_passphrase_interop.py (age runs on a pseudo-terminal there). The scrypt stanza itself is
+checked against the age test kit in tests/format."""
 import os
 import pty
 
