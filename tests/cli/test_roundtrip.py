@@ -109,38 +109,39 @@ def test_output_file_is_overwritten(keys, tmp_path):
 
 
 def peak_rss_kib(argv, stdin_path, stdout_path):
-    """Runs argv with files for stdin/stdout, sampling VmHWM (peak RSS) from /proc while the
-    binary runs (wait4's ru_maxrss would count the forked Python before exec). Returns
-    (exit status, the last peak seen, in KiB)."""
+    """Runs argv under GNU time (Debian's `time`, installed by scripts/install-deps) with files
+    for stdin/stdout; returns (exit status, peak RSS in KiB). GNU time is a small C program that
+    forks and execs, so the figure is the command's own, sampled by the kernel, not polled."""
     import subprocess
-    import time
-    exe = os.path.realpath(argv[0])
-    peak = 0
-    with open(stdin_path, "rb") as src, open(stdout_path, "wb") as dst:
-        proc = subprocess.Popen(argv, stdin=src, stdout=dst, stderr=subprocess.DEVNULL)
-        while proc.poll() is None:
-            try:
-                if os.readlink(f"/proc/{proc.pid}/exe") == exe:
-                    with open(f"/proc/{proc.pid}/status") as status:
-                        for line in status:
-                            if line.startswith("VmHWM:"):
-                                peak = max(peak, int(line.split()[1]))
-            except OSError:
-                pass
-            time.sleep(0.005)
+    import tempfile
+    with open(stdin_path, "rb") as src, open(stdout_path, "wb") as dst, \
+            tempfile.NamedTemporaryFile("r") as report:
+        proc = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", report.name, *argv],
+                              stdin=src, stdout=dst, stderr=subprocess.DEVNULL, timeout=300)
+        peak = int(report.read().strip().splitlines()[-1])
     return proc.returncode, peak
 
 
 def test_memory_stays_bounded_for_a_large_stream(keys, tmp_path):
-    # 64 MiB through 64 KiB buffers: the peak RSS must stay far below the data size.
-    plain = tmp_path / "p"
-    with open(plain, "wb") as out:
-        for _ in range(64):
-            out.write(os.urandom(KIB * KIB))
+    # 1 MiB and 64 MiB through 64 KiB buffers: the peak RSS must not grow with the data. The
+    # growth is compared, not an absolute figure, so that the check also holds under ASan,
+    # whose shadow memory and quarantine raise the baseline (to about 42 MiB for decrypt).
     cli = os.environ["CAAS_CLI"]
-    code, rss = peak_rss_kib([cli, "age", "encrypt", "-r", keys["ours_pub"]], plain, tmp_path / "c")
-    assert code == 0 and 0 < rss < 40 * KIB, rss
-    code, rss = peak_rss_kib([cli, "age", "decrypt", "-i", str(keys["ours"])], tmp_path / "c",
-                             tmp_path / "d")
-    assert code == 0 and 0 < rss < 40 * KIB, rss
-    assert os.system(f"cmp -s {plain} {tmp_path / 'd'}") == 0
+    peaks = {}
+    for mib in (1, 64):
+        plain = tmp_path / f"p{mib}"
+        with open(plain, "wb") as out:
+            for _ in range(mib):
+                out.write(os.urandom(KIB * KIB))
+        code, enc_rss = peak_rss_kib([cli, "age", "encrypt", "-r", keys["ours_pub"]], plain,
+                                     tmp_path / f"c{mib}")
+        assert code == 0 and enc_rss > 0
+        code, dec_rss = peak_rss_kib([cli, "age", "decrypt", "-i", str(keys["ours"])],
+                                     tmp_path / f"c{mib}", tmp_path / f"d{mib}")
+        assert code == 0 and dec_rss > 0
+        peaks[mib] = (enc_rss, dec_rss)
+    for op, index in (("encrypt", 0), ("decrypt", 1)):
+        growth = peaks[64][index] - peaks[1][index]
+        assert growth < 8 * KIB, f"{op}: peak RSS grew by {growth} KiB for 63 MiB more data"
+    plain = tmp_path / "p64"
+    assert os.system(f"cmp -s {plain} {tmp_path / 'd64'}") == 0
