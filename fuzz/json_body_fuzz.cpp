@@ -77,8 +77,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       CAAS_CHECK(number.status().message().find(field) != std::string::npos);
     }
     caas::Result<std::string_view> string = caas::api::get_string(*object, field);
-    CAAS_CHECK(string.ok() == (object->if_contains(field) != nullptr &&
-                               object->at(field).is_string()));
+    CAAS_CHECK(string.ok() ==
+               (object->if_contains(field) != nullptr && object->at(field).is_string()));
   }
   return 0;
 }

@@ -18,9 +18,9 @@ struct Request {
   std::string path;    // the raw path, without the query
   std::string query;   // after '?', raw; empty when there is none
   std::vector<std::pair<std::string, std::string>> params;  // path parameters, percent-decoded
-  std::string authorization;  // the Authorization header, or empty
-  std::string content_type;   // the Content-Type header, or empty
-  std::string body;           // wiped by the session once the handler returns
+  std::string authorization;                                // the Authorization header, or empty
+  std::string content_type;                                 // the Content-Type header, or empty
+  std::string body;  // wiped by the session once the handler returns
   std::string request_id;
   std::string remote_address;
 

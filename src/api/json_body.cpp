@@ -69,8 +69,8 @@ Result<boost::json::object> parse_json_object(std::string_view body) {
   boost::json::parse_options options;
   options.max_depth = kMaxJsonDepth;
   boost::system::error_code ec;
-  boost::json::value value = boost::json::parse(
-      body, ec, boost::json::make_shared_resource<WipingResource>(), options);
+  boost::json::value value =
+      boost::json::parse(body, ec, boost::json::make_shared_resource<WipingResource>(), options);
   if (ec) {
     return invalid_argument("body: malformed JSON");
   }
@@ -86,8 +86,8 @@ Result<boost::json::object> parse_json_object(std::string_view body) {
 Result<std::int64_t> get_int(const boost::json::object& object, std::string_view field,
                              std::int64_t min, std::int64_t max) {
   const boost::json::value* value = object.if_contains(field);
-  std::string range = "must be an integer from " + std::to_string(min) + " to " +
-                      std::to_string(max);
+  std::string range =
+      "must be an integer from " + std::to_string(min) + " to " + std::to_string(max);
   if (value == nullptr) {
     return field_error(field, "missing; " + range);
   }

@@ -6,8 +6,8 @@ namespace caas::api {
 
 Metrics::Metrics(const Router& router) : router_(router), series_(router.routes().size() + 1) {}
 
-void Metrics::observe(const Route* route, std::string_view method, unsigned status,
-                      double seconds, std::uint64_t bytes_in, std::uint64_t bytes_out) {
+void Metrics::observe(const Route* route, std::string_view method, unsigned status, double seconds,
+                      std::uint64_t bytes_in, std::uint64_t bytes_out) {
   Series& series = series_[route != nullptr ? route->id : series_.size() - 1];
   for (std::size_t i = 0; i < kBuckets.size(); ++i) {
     if (seconds <= kBuckets[i]) {
@@ -16,8 +16,7 @@ void Metrics::observe(const Route* route, std::string_view method, unsigned stat
     }
   }
   series.count.fetch_add(1, std::memory_order_relaxed);
-  series.sum_micros.fetch_add(static_cast<std::uint64_t>(seconds * 1e6),
-                              std::memory_order_relaxed);
+  series.sum_micros.fetch_add(static_cast<std::uint64_t>(seconds * 1e6), std::memory_order_relaxed);
   {
     std::lock_guard lock(series.mutex);
     // Unmatched requests may carry any method; only the known ones get their own label.
@@ -42,8 +41,9 @@ std::string Metrics::render() const {
   for (std::size_t i = 0; i < series_.size(); ++i) {
     std::lock_guard lock(series_[i].mutex);
     for (const auto& [key, count] : series_[i].by_status) {
-      out += fmt::format("caas_http_requests_total{{method=\"{}\",route=\"{}\",status=\"{}\"}} {}\n",
-                         key.first, route_name(i), key.second, count);
+      out +=
+          fmt::format("caas_http_requests_total{{method=\"{}\",route=\"{}\",status=\"{}\"}} {}\n",
+                      key.first, route_name(i), key.second, count);
     }
   }
   out += "# HELP caas_http_request_duration_seconds Time from request header to response sent.\n";
@@ -62,9 +62,9 @@ std::string Metrics::render() const {
     }
     out += fmt::format("caas_http_request_duration_seconds_bucket{{route=\"{}\",le=\"+Inf\"}} {}\n",
                        route_name(i), count);
-    out += fmt::format("caas_http_request_duration_seconds_sum{{route=\"{}\"}} {:.6f}\n",
-                       route_name(i),
-                       static_cast<double>(series.sum_micros.load(std::memory_order_relaxed)) / 1e6);
+    out += fmt::format(
+        "caas_http_request_duration_seconds_sum{{route=\"{}\"}} {:.6f}\n", route_name(i),
+        static_cast<double>(series.sum_micros.load(std::memory_order_relaxed)) / 1e6);
     out += fmt::format("caas_http_request_duration_seconds_count{{route=\"{}\"}} {}\n",
                        route_name(i), count);
   }

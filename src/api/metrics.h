@@ -23,9 +23,8 @@ namespace caas::api {
 class Metrics {
  public:
   // Upper bounds of the latency histogram buckets, in seconds.
-  static constexpr std::array<double, 14> kBuckets = {0.0005, 0.001, 0.0025, 0.005, 0.01,
-                                                      0.025,  0.05,  0.1,    0.25,  0.5,
-                                                      1.0,    2.5,   5.0,    10.0};
+  static constexpr std::array<double, 14> kBuckets = {
+      0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0};
 
   // One series per route of `router` (which must outlive this) plus "unmatched".
   explicit Metrics(const Router& router);
@@ -48,7 +47,7 @@ class Metrics {
     std::array<std::atomic<std::uint64_t>, kBuckets.size()> buckets{};
     std::atomic<std::uint64_t> count{0};
     std::atomic<std::uint64_t> sum_micros{0};
-    mutable std::mutex mutex;  // guards by_status
+    mutable std::mutex mutex;                                             // guards by_status
     std::map<std::pair<std::string, unsigned>, std::uint64_t> by_status;  // (method, status)
   };
 

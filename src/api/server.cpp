@@ -136,8 +136,8 @@ Status HttpServer::Impl::open() {
     acceptor_.listen(asio::socket_base::max_listen_connections, ec);
   }
   if (ec) {
-    return error(ErrorCode::kIo, "listen on " + options.host + ":" +
-                                     std::to_string(options.port) + ": " + ec.message());
+    return error(ErrorCode::kIo, "listen on " + options.host + ":" + std::to_string(options.port) +
+                                     ": " + ec.message());
   }
   port = acceptor_.local_endpoint().port();
   return ok_status();
@@ -202,9 +202,7 @@ void HttpServer::Impl::begin_shutdown() {
 }
 
 void HttpServer::Impl::run() {
-  state->on_all_closed = [this] {
-    asio::post(*contexts_[0], [this] { deadline_.cancel(); });
-  };
+  state->on_all_closed = [this] { asio::post(*contexts_[0], [this] { deadline_.cancel(); }); };
   if (state->options.handle_signals) {
     signals_.add(SIGINT);
     signals_.add(SIGTERM);

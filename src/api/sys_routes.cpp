@@ -1,9 +1,10 @@
 #include "api/sys_routes.h"
 
+#include <charconv>
+
 #include <boost/json/array.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
-#include <charconv>
 
 #include "api/errors.h"
 #include "api/json_body.h"
@@ -31,9 +32,9 @@ Response sealed_response() {
 
 Response health(const SysDeps& deps) {
   kms::SealStatus status = deps.seal->status();
-  return json_response(200, {{"initialized", status.initialized},
-                             {"sealed", status.sealed},
-                             {"version", deps.version}});
+  return json_response(
+      200,
+      {{"initialized", status.initialized}, {"sealed", status.sealed}, {"version", deps.version}});
 }
 
 Response ready(const SysDeps& deps) {
@@ -63,8 +64,8 @@ Response init(const SysDeps& deps, const Request& request) {
   if (!threshold.ok()) {
     return error_response(threshold.status());
   }
-  std::string target = "shares=" + std::to_string(*shares) +
-                       ",threshold=" + std::to_string(*threshold);
+  std::string target =
+      "shares=" + std::to_string(*shares) + ",threshold=" + std::to_string(*threshold);
   Result<kms::InitResult> result =
       deps.seal->init(static_cast<unsigned>(*shares), static_cast<unsigned>(*threshold));
   if (!result.ok()) {
@@ -73,11 +74,13 @@ Response init(const SysDeps& deps, const Request& request) {
       return error_response(409, "already_initialized", "the server is already initialized");
     }
     if (result.status().code() == ErrorCode::kInvalidArgument) {
-      return error_response(400, "invalid_request", "field threshold: " + result.status().message());
+      return error_response(400, "invalid_request",
+                            "field threshold: " + result.status().message());
     }
     return error_response(result.status());
   }
-  Status audited = deps.audit->record_with(*result->keyring, {"anonymous", "sys.init", target, "ok"});
+  Status audited =
+      deps.audit->record_with(*result->keyring, {"anonymous", "sys.init", target, "ok"});
   result->keyring.reset();
   if (!audited.ok()) {
     return error_response(audited);
@@ -86,17 +89,16 @@ Response init(const SysDeps& deps, const Request& request) {
   for (const crypto::SecretBytes& share : result->shares) {
     shares_json.emplace_back(base64_encode(share.expose()));
   }
-  Response response = json_response(
-      200, {{"shares", std::move(shares_json)},
-            {"root_token", std::string(as_chars(result->root_token.expose()))}});
+  Response response =
+      json_response(200, {{"shares", std::move(shares_json)},
+                          {"root_token", std::string(as_chars(result->root_token.expose()))}});
   response.sensitive = true;
   return response;
 }
 
 json::value seal_status_json(const kms::SealStatus& status) {
-  return {{"sealed", status.sealed},
-          {"progress", status.progress},
-          {"threshold", status.threshold}};
+  return {
+      {"sealed", status.sealed}, {"progress", status.progress}, {"threshold", status.threshold}};
 }
 
 Response unseal(const SysDeps& deps, const Request& request) {
@@ -170,9 +172,14 @@ Result<std::int64_t> query_int(const Request& request, std::string_view name, st
 }
 
 json::value audit_entry_json(const meta::AuditEntry& entry) {
-  return {{"seq", entry.seq},       {"time", entry.time},     {"actor", entry.actor},
-          {"action", entry.action}, {"target", entry.target}, {"result", entry.result},
-          {"prev_hash", entry.prev_hash}, {"hash", entry.hash}};
+  return {{"seq", entry.seq},
+          {"time", entry.time},
+          {"actor", entry.actor},
+          {"action", entry.action},
+          {"target", entry.target},
+          {"result", entry.result},
+          {"prev_hash", entry.prev_hash},
+          {"hash", entry.hash}};
 }
 
 Response audit_list(const SysDeps& deps, const Request& request) {
@@ -218,9 +225,8 @@ Response audit_verify(const SysDeps& deps, const Request& request) {
   if (report->first_bad_seq) {
     first_bad = *report->first_bad_seq;
   }
-  return json_response(200, {{"valid", report->valid},
-                             {"entries", report->entries},
-                             {"first_bad_seq", first_bad}});
+  return json_response(
+      200, {{"valid", report->valid}, {"entries", report->entries}, {"first_bad_seq", first_bad}});
 }
 
 }  // namespace

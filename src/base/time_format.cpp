@@ -20,8 +20,8 @@ std::string format_rfc3339(Clock::TimePoint time) {
   gmtime_r(&seconds, &utc);
   std::array<char, 40> buffer{};
   int n = std::snprintf(buffer.data(), buffer.size(), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
-                        utc.tm_year + 1900, utc.tm_mon + 1, utc.tm_mday, utc.tm_hour,
-                        utc.tm_min, utc.tm_sec, millis);
+                        utc.tm_year + 1900, utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min,
+                        utc.tm_sec, millis);
   return {buffer.data(), static_cast<std::size_t>(n)};
 }
 

@@ -36,8 +36,8 @@ Result<std::string> AuditLog::entry_hash(const Keyring& keyring, const meta::Aud
   CAAS_ASSIGN_OR_RETURN(crypto::SecretArray<32> key, audit_subkey(keyring, kChainInfo));
   crypto::HmacSha256 mac(key.expose());
   add_field(mac, std::to_string(entry.seq));
-  for (const std::string* field : {&entry.time, &entry.actor, &entry.action, &entry.target,
-                                   &entry.result, &entry.prev_hash}) {
+  for (const std::string* field :
+       {&entry.time, &entry.actor, &entry.action, &entry.target, &entry.result, &entry.prev_hash}) {
     add_field(mac, *field);
   }
   return hex_encode(mac.finish());

@@ -43,7 +43,7 @@ struct AuditEvent {
 
 struct AuditVerifyReport {
   bool valid = true;
-  std::int64_t entries = 0;                  // entries checked
+  std::int64_t entries = 0;                   // entries checked
   std::optional<std::int64_t> first_bad_seq;  // the first entry that does not check
 };
 

@@ -16,8 +16,7 @@ constexpr std::string_view kCheckInfo = "caas/v1/root-check";
 constexpr std::string_view kCheckMessage = "caas root key check v1";
 constexpr std::string_view kKeyringAad = "caas keyring v1";
 
-Result<crypto::SecretArray<32>> subkey(const crypto::LockedBytes& root_key,
-                                       std::string_view info) {
+Result<crypto::SecretArray<32>> subkey(const crypto::LockedBytes& root_key, std::string_view info) {
   CAAS_CHECK(root_key.size() == kRootKeyBytes);
   return crypto::hkdf_sha256_key(root_key.expose(), ByteSpan(), as_bytes(info));
 }
@@ -47,8 +46,7 @@ Result<std::string> seal_keyring(const crypto::LockedBytes& root_key, const Keyr
   CAAS_ASSIGN_OR_RETURN(crypto::SecretArray<32> key, subkey(root_key, kBarrierInfo));
   CAAS_ASSIGN_OR_RETURN(crypto::Aes256Gcm aead, crypto::Aes256Gcm::create(key));
   Bytes nonce = crypto::random_bytes(crypto::Aes256Gcm::kNonceBytes);
-  CAAS_ASSIGN_OR_RETURN(Bytes sealed, aead.seal(crypto::Nonce(nonce),
-                                                keyring.serialized().expose(),
+  CAAS_ASSIGN_OR_RETURN(Bytes sealed, aead.seal(crypto::Nonce(nonce), keyring.serialized().expose(),
                                                 crypto::Aad(as_bytes(kKeyringAad))));
   return base64_encode(concat({nonce, sealed}));
 }

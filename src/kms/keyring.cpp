@@ -18,9 +18,7 @@ Status malformed(std::string_view what) {
   return error(ErrorCode::kDataLoss, "keyring: " + std::string(what));
 }
 
-std::size_t entry_bytes(std::size_t name_bytes) {
-  return 1 + name_bytes + 4 + kKeyringKeyBytes;
-}
+std::size_t entry_bytes(std::size_t name_bytes) { return 1 + name_bytes + 4 + kKeyringKeyBytes; }
 
 // Writes a keyring of the given (name, version) pairs into fresh guarded memory. Keys come from
 // `key_of(i)`: either copied from an existing keyring or drawn from the CSPRNG.

@@ -75,8 +75,7 @@ Status SealManager::load_settings() {
   CAAS_ASSIGN_OR_RETURN(shares_, parse_count(shares, kSharesSetting));
   CAAS_ASSIGN_OR_RETURN(threshold_, parse_count(threshold, kThresholdSetting));
   crypto::Sha256Digest token_hash{};
-  if (!keyring || !token || !hex_decode_into(*token, token_hash).ok() ||
-      threshold_ > shares_) {
+  if (!keyring || !token || !hex_decode_into(*token, token_hash).ok() || threshold_ > shares_) {
     return error(ErrorCode::kDataLoss, "seal settings: incomplete or malformed");
   }
   check_value_ = *check;
@@ -187,8 +186,8 @@ void SealManager::seal() {
 
 SealStatus SealManager::status() const {
   std::lock_guard lock(mutex_);
-  return SealStatus{initialized_, !root_key_.has_value(),
-                    static_cast<unsigned>(pending_.size()), threshold_, shares_};
+  return SealStatus{initialized_, !root_key_.has_value(), static_cast<unsigned>(pending_.size()),
+                    threshold_, shares_};
 }
 
 bool SealManager::is_root_token(std::string_view token) const {

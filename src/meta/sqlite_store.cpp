@@ -47,9 +47,9 @@ class SqliteStore::Impl {
 };
 
 Result<int> SqliteStore::Impl::current_version() {
-  CAAS_TRY(db_->exec(
-      "CREATE TABLE IF NOT EXISTS schema_migrations ("
-      " version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"));
+  CAAS_TRY(
+      db_->exec("CREATE TABLE IF NOT EXISTS schema_migrations ("
+                " version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"));
   CAAS_ASSIGN_OR_RETURN(Statement stmt,
                         db_->prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations"));
   CAAS_ASSIGN_OR_RETURN(bool row, stmt.step());
@@ -88,8 +88,7 @@ Status SqliteStore::Impl::migrate() {
 }
 
 Result<std::optional<std::string>> SqliteStore::Impl::get_setting(std::string_view name) {
-  CAAS_ASSIGN_OR_RETURN(Statement stmt,
-                        db_->prepare("SELECT value FROM settings WHERE name = $1"));
+  CAAS_ASSIGN_OR_RETURN(Statement stmt, db_->prepare("SELECT value FROM settings WHERE name = $1"));
   CAAS_TRY(stmt.bind(1, name));
   CAAS_ASSIGN_OR_RETURN(bool row, stmt.step());
   if (!row) {
@@ -150,8 +149,7 @@ Result<AuditEntry> SqliteStore::Impl::append_audit(const AuditBuilder& build) {
   return entry;
 }
 
-Result<std::vector<AuditEntry>> SqliteStore::Impl::list_audit(std::int64_t after_seq,
-                                                              int limit) {
+Result<std::vector<AuditEntry>> SqliteStore::Impl::list_audit(std::int64_t after_seq, int limit) {
   static const std::string sql =
       std::string(kSelectAuditColumns) + "WHERE seq > $1 ORDER BY seq LIMIT $2";
   CAAS_ASSIGN_OR_RETURN(Statement stmt, db_->prepare(sql.c_str()));

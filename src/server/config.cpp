@@ -80,8 +80,8 @@ Status bad_value(std::string_view where, std::string_view what) {
 
 Status set_int(const Key& key, std::int64_t* field, std::int64_t value, std::string_view where) {
   if (value < key.min || value > key.max) {
-    return bad_value(where, "must be from " + std::to_string(key.min) + " to " +
-                                std::to_string(key.max));
+    return bad_value(where,
+                     "must be from " + std::to_string(key.min) + " to " + std::to_string(key.max));
   }
   *field = value;
   return ok_status();
@@ -181,10 +181,9 @@ Status apply_toml(Config& config, std::string_view text, std::string_view origin
   try {
     parsed = toml::parse(text, origin);
   } catch (const toml::parse_error& failure) {
-    return invalid_argument(std::string(origin) + ":" +
-                            std::to_string(failure.source().begin.line) + ":" +
-                            std::to_string(failure.source().begin.column) + ": " +
-                            std::string(failure.description()));
+    return invalid_argument(
+        std::string(origin) + ":" + std::to_string(failure.source().begin.line) + ":" +
+        std::to_string(failure.source().begin.column) + ": " + std::string(failure.description()));
   }
   for (const auto& [section, node] : parsed) {
     const toml::table* table = node.as_table();
@@ -249,7 +248,7 @@ Result<ListenAddress> parse_listen(std::string_view text) {
 
 Status validate(const Config& config) {
   CAAS_TRY(parse_listen(config.server.listen).status());
-  static const std::vector<std::string> levels = {"trace", "debug", "info", "warn",
+  static const std::vector<std::string> levels = {"trace", "debug",    "info", "warn",
                                                   "error", "critical", "off"};
   if (std::find(levels.begin(), levels.end(), config.log.level) == levels.end()) {
     return invalid_argument("log.level: must be one of trace, debug, info, warn, error, off");

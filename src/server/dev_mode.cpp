@@ -1,11 +1,11 @@
 #include "server/dev_mode.h"
 
+#include <fstream>
+#include <sstream>
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#include <fstream>
-#include <sstream>
 
 #include "base/base64.h"
 #include "crypto/locked_bytes.h"
@@ -42,7 +42,8 @@ Status unseal_from_file(const std::filesystem::path& path, kms::SealManager& sea
                         kms::AuditLog& audit) {
   CAAS_ASSIGN_OR_RETURN(std::string text, read_line(path));
   CAAS_ASSIGN_OR_RETURN(std::size_t size, base64_decoded_size(text));
-  CAAS_ASSIGN_OR_RETURN(crypto::LockedBytes share, crypto::LockedBytes::allocate(std::max<std::size_t>(size, 1)));
+  CAAS_ASSIGN_OR_RETURN(crypto::LockedBytes share,
+                        crypto::LockedBytes::allocate(std::max<std::size_t>(size, 1)));
   Status decoded = base64_decode_into(text, share.expose_mutable());
   crypto::detail::secure_wipe(text.data(), text.size());
   CAAS_TRY(decoded.with_context("dev mode: " + path.string()));

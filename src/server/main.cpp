@@ -1,9 +1,5 @@
 // caasd: parses the command line and configuration, hardens the process, opens the metadata
 // store, restores the seal state (or bootstraps --dev), and serves the API until SIGTERM/SIGINT.
-#include <sys/prctl.h>
-#include <sys/resource.h>
-#include <unistd.h>
-
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -13,6 +9,9 @@
 #include <CLI/CLI.hpp>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include "api/metrics.h"
 #include "api/router.h"
@@ -191,10 +190,10 @@ int serve(const Flags& flags) {
   if (!server.ok()) {
     return fail(server.status());
   }
-  std::string host = listen.host.find(':') != std::string::npos ? "[" + listen.host + "]"
-                                                                 : listen.host;
-  std::printf("caasd: listening on %s://%s:%u\n", (*server)->tls() ? "https" : "http",
-              host.c_str(), (*server)->port());
+  std::string host =
+      listen.host.find(':') != std::string::npos ? "[" + listen.host + "]" : listen.host;
+  std::printf("caasd: listening on %s://%s:%u\n", (*server)->tls() ? "https" : "http", host.c_str(),
+              (*server)->port());
   std::fflush(stdout);
   spdlog::info("caasd {} listening on {}:{} data_dir={} sealed={}", CAAS_VERSION, listen.host,
                (*server)->port(), data_dir.string(), (*seal)->status().sealed);

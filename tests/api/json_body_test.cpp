@@ -41,7 +41,8 @@ TEST(JsonBodyTest, MalformedOrNonObjectOrTooDeepBodiesAreInvalid) {
 
 TEST(JsonBodyTest, NumbersBeyondADoubleAreRefusedAnywhereInTheBody) {
   // Found by fuzz_json_body: 1e408 parsed as infinity, which cannot be written back as JSON.
-  for (std::string body : {R"({"a":1e408})", R"({"a":[1,-1e999]})", R"({"a":{"b":[{"c":1e400}]}})"}) {
+  for (std::string body :
+       {R"({"a":1e408})", R"({"a":[1,-1e999]})", R"({"a":{"b":[{"c":1e400}]}})"}) {
     Status status = parse_json_object(body).status();
     EXPECT_EQ(status.code(), ErrorCode::kInvalidArgument) << body;
     EXPECT_NE(status.message().find("out of range"), std::string::npos);

@@ -17,14 +17,22 @@ TEST(MetricsTest, CountsByRouteMethodAndStatusWithCumulativeBuckets) {
   metrics.observe(nullptr, "BREW", 404, 0.0001, 5, 6);
   metrics.connection_opened();
   std::string text = metrics.render();
-  EXPECT_NE(text.find("caas_http_requests_total{method=\"GET\",route=\"/v1/sys/health\",status=\"200\"} 2"),
-            std::string::npos) << text;
-  EXPECT_NE(text.find("caas_http_requests_total{method=\"other\",route=\"unmatched\",status=\"404\"} 1"),
-            std::string::npos);
-  EXPECT_NE(text.find("caas_http_request_duration_seconds_bucket{route=\"/v1/sys/health\",le=\"0.0005\"} 1"),
-            std::string::npos);
-  EXPECT_NE(text.find("caas_http_request_duration_seconds_bucket{route=\"/v1/sys/health\",le=\"0.005\"} 2"),
-            std::string::npos);
+  EXPECT_NE(
+      text.find(
+          "caas_http_requests_total{method=\"GET\",route=\"/v1/sys/health\",status=\"200\"} 2"),
+      std::string::npos)
+      << text;
+  EXPECT_NE(
+      text.find("caas_http_requests_total{method=\"other\",route=\"unmatched\",status=\"404\"} 1"),
+      std::string::npos);
+  EXPECT_NE(
+      text.find(
+          "caas_http_request_duration_seconds_bucket{route=\"/v1/sys/health\",le=\"0.0005\"} 1"),
+      std::string::npos);
+  EXPECT_NE(
+      text.find(
+          "caas_http_request_duration_seconds_bucket{route=\"/v1/sys/health\",le=\"0.005\"} 2"),
+      std::string::npos);
   EXPECT_NE(text.find("caas_http_request_duration_seconds_count{route=\"/v1/sys/health\"} 2"),
             std::string::npos);
   EXPECT_NE(text.find("caas_http_received_bytes_total 25"), std::string::npos);

@@ -1,8 +1,7 @@
 #include "kms/audit_log.h"
 
-#include <sqlite3.h>
-
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include "meta/sqlite_store.h"
 #include "testing/temp_dir.h"
@@ -12,13 +11,16 @@ namespace {
 
 class FixedClock final : public Clock {
  public:
-  [[nodiscard]] TimePoint now() const override { return TimePoint(std::chrono::seconds(1'700'000'000)); }
+  [[nodiscard]] TimePoint now() const override {
+    return TimePoint(std::chrono::seconds(1'700'000'000));
+  }
 };
 
 class AuditLogTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    store_ = std::move(meta::SqliteStore::open({dir_.file("caas.db"), std::chrono::seconds(1)})).value();
+    store_ =
+        std::move(meta::SqliteStore::open({dir_.file("caas.db"), std::chrono::seconds(1)})).value();
     seal_ = std::move(SealManager::load(*store_)).value();
     init_ = std::move(seal_->init(1, 1)).value();
     log_ = std::make_unique<AuditLog>(*store_, *seal_, clock_);

@@ -20,7 +20,8 @@ class SealManagerTest : public ::testing::Test {
   void reopen() {
     manager_.reset();
     store_.reset();
-    store_ = std::move(meta::SqliteStore::open({dir_.file("caas.db"), std::chrono::seconds(1)})).value();
+    store_ =
+        std::move(meta::SqliteStore::open({dir_.file("caas.db"), std::chrono::seconds(1)})).value();
     manager_ = std::move(SealManager::load(*store_)).value();
   }
 
@@ -39,8 +40,8 @@ TEST_F(SealManagerTest, StartsUninitializedAndSealed) {
 }
 
 TEST_F(SealManagerTest, InitValidatesTheSplit) {
-  for (auto [n, k] : std::vector<std::pair<unsigned, unsigned>>{
-           {0, 0}, {256, 2}, {3, 4}, {3, 1}, {3, 0}}) {
+  for (auto [n, k] :
+       std::vector<std::pair<unsigned, unsigned>>{{0, 0}, {256, 2}, {3, 4}, {3, 1}, {3, 0}}) {
     EXPECT_EQ(manager_->init(n, k).status().code(), ErrorCode::kInvalidArgument) << n << "/" << k;
   }
   EXPECT_FALSE(manager_->status().initialized);
@@ -108,7 +109,8 @@ TEST_F(SealManagerTest, SharesOfAnotherInitializationAreRefused) {
   InitResult init = std::move(manager_->init(3, 2)).value();
   testing::TempDir other_dir;
   auto other_store =
-      std::move(meta::SqliteStore::open({other_dir.file("caas.db"), std::chrono::seconds(1)})).value();
+      std::move(meta::SqliteStore::open({other_dir.file("caas.db"), std::chrono::seconds(1)}))
+          .value();
   auto other = std::move(SealManager::load(*other_store)).value();
   InitResult foreign = std::move(other->init(3, 2)).value();
   ASSERT_TRUE(manager_->unseal(foreign.shares[0].expose()).ok());

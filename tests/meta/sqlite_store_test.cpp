@@ -1,12 +1,11 @@
 #include "meta/sqlite_store.h"
 
-#include <sqlite3.h>
-#include <sys/stat.h>
-
 #include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
+#include <sys/stat.h>
 
 #include "meta/schema.h"
 #include "testing/temp_dir.h"
@@ -51,8 +50,7 @@ TEST(SqliteStoreTest, RefusesADatabaseFromANewerVersion) {
   open_store(path).reset();
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(db,
-                         "INSERT INTO schema_migrations VALUES (9999, 'future', 'now')",
+  ASSERT_EQ(sqlite3_exec(db, "INSERT INTO schema_migrations VALUES (9999, 'future', 'now')",
                          nullptr, nullptr, nullptr),
             SQLITE_OK);
   sqlite3_close(db);
@@ -101,9 +99,8 @@ TEST(SqliteStoreTest, ConcurrentAppendsFromManyThreadsLeaveNoGapsOrForks) {
   for (int t = 0; t < 8; ++t) {
     threads.emplace_back([&] {
       for (int i = 0; i < 25; ++i) {
-        ASSERT_TRUE(store->append_audit([](const AuditEntry* last) {
-                      return next_entry(last, "x");
-                    }).ok());
+        ASSERT_TRUE(
+            store->append_audit([](const AuditEntry* last) { return next_entry(last, "x"); }).ok());
       }
     });
   }
@@ -126,8 +123,8 @@ TEST(SqliteStoreTest, TwoStoresOnOneFileShareTheChain) {
   auto b = open_store(dir.file("caas.db"));
   for (int i = 0; i < 10; ++i) {
     MetadataStore& store = i % 2 == 0 ? static_cast<MetadataStore&>(*a) : *b;
-    ASSERT_TRUE(store.append_audit([](const AuditEntry* last) { return next_entry(last, "y"); })
-                    .ok());
+    ASSERT_TRUE(
+        store.append_audit([](const AuditEntry* last) { return next_entry(last, "y"); }).ok());
   }
   EXPECT_EQ(a->list_audit(0, 100)->size(), 10U);
   EXPECT_EQ(b->list_audit(9, 100)->front().prev_hash, "h9");

@@ -35,7 +35,8 @@ header_timeout_ms = 2500
 trusted_proxies = ["10.0.0.1", "10.0.0.2"]
 [log]
 access = false
-)", "test.toml");
+)",
+                             "test.toml");
   ASSERT_TRUE(status.ok()) << status;
   EXPECT_EQ(config.server.listen, "0.0.0.0:9000");
   EXPECT_EQ(config.server.threads, 3);

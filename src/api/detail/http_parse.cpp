@@ -96,9 +96,9 @@ std::optional<ParseFailure> check_header_size(std::size_t header_bytes,
 }
 
 Response too_large_response(std::size_t limit_bytes) {
-  return error_response(413, "too_large",
-                        "request body is over this route's limit of " +
-                            std::to_string(limit_bytes) + " bytes");
+  return error_response(
+      413, "too_large",
+      "request body is over this route's limit of " + std::to_string(limit_bytes) + " bytes");
 }
 
 RouteDecision decide_route(const Router& router, const HeaderParser& parser,
@@ -108,7 +108,8 @@ RouteDecision decide_route(const Router& router, const HeaderParser& parser,
   std::size_t question = target.find('?');
   request.method = std::string(header.method_string());
   request.path = std::string(target.substr(0, question));
-  request.query = question == std::string_view::npos ? "" : std::string(target.substr(question + 1));
+  request.query =
+      question == std::string_view::npos ? "" : std::string(target.substr(question + 1));
   request.authorization = std::string(header[http::field::authorization]);
   request.content_type = std::string(header[http::field::content_type]);
 
@@ -136,8 +137,8 @@ RouteDecision decide_route(const Router& router, const HeaderParser& parser,
       }
       if (match.route->options.json_body && has_body(parser) &&
           !is_json_content_type(request.content_type)) {
-        decision.early_response = error_response(
-            415, "unsupported_media_type", "request body must be application/json");
+        decision.early_response =
+            error_response(415, "unsupported_media_type", "request body must be application/json");
       }
       break;
   }
@@ -149,8 +150,8 @@ RouteDecision decide_route(const Router& router, const HeaderParser& parser,
       decision.close_after = true;
     }
   }
-  decision.expect_continue = !decision.early_response &&
-                             header[http::field::expect] == "100-continue";
+  decision.expect_continue =
+      !decision.early_response && header[http::field::expect] == "100-continue";
   return decision;
 }
 

@@ -45,15 +45,15 @@ std::optional<ParseFailure> check_header_size(std::size_t header_bytes,
 Response too_large_response(std::size_t limit_bytes);
 
 struct RouteDecision {
-  const Route* route = nullptr;          // nullptr when no route matched
-  std::size_t body_limit_bytes = 0;      // for reading the body
+  const Route* route = nullptr;            // nullptr when no route matched
+  std::size_t body_limit_bytes = 0;        // for reading the body
   std::optional<Response> early_response;  // answer without calling a handler
-  bool close_after = false;              // the body will not be read: close after answering
-  bool expect_continue = false;          // the client waits for "100 Continue"
+  bool close_after = false;                // the body will not be read: close after answering
+  bool expect_continue = false;            // the client waits for "100 Continue"
 };
 
-// Routes the request whose header `parser` has read, and fills `request` (method, path, query, params, authorization,
-// content type). Never calls a handler.
+// Routes the request whose header `parser` has read, and fills `request` (method, path, query,
+// params, authorization, content type). Never calls a handler.
 RouteDecision decide_route(const Router& router, const HeaderParser& parser,
                            const ServerOptions& options, Request& request);
 

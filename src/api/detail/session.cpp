@@ -15,9 +15,9 @@
 #include <boost/beast/ssl/ssl_stream.hpp>
 #include <spdlog/spdlog.h>
 
+#include "api/client_address.h"
 #include "api/detail/http_parse.h"
 #include "api/detail/server_state.h"
-#include "api/client_address.h"
 #include "api/errors.h"
 #include "crypto/secret.h"
 
@@ -88,9 +88,9 @@ void finish_exchange(ServerState& state, const Exchange& exchange, const std::st
         "request_id={} remote={} client={} method={} route={} status={} bytes_in={} "
         "bytes_out={} duration_us={}",
         exchange.request_id, remote, exchange.client.empty() ? remote : exchange.client,
-        exchange.method,
-        exchange.route != nullptr ? exchange.route->pattern : "unmatched", exchange.status,
-        exchange.bytes_in, exchange.bytes_out, static_cast<std::int64_t>(seconds * 1e6));
+        exchange.method, exchange.route != nullptr ? exchange.route->pattern : "unmatched",
+        exchange.status, exchange.bytes_in, exchange.bytes_out,
+        static_cast<std::int64_t>(seconds * 1e6));
   }
 }
 
@@ -121,8 +121,8 @@ asio::awaitable<bool> write_response(Stream& stream, ServerState& state, Exchang
 // Waits for the first byte of the next request: until the idle deadline between keep-alive
 // requests (or the header deadline for a new connection). Returns false when the peer left.
 template <typename Stream>
-asio::awaitable<bool> await_request(Stream& stream, beast::flat_buffer& buffer,
-                                    ServerState& state, bool first) {
+asio::awaitable<bool> await_request(Stream& stream, beast::flat_buffer& buffer, ServerState& state,
+                                    bool first) {
   if (buffer.size() > 0) {
     co_return true;
   }
@@ -148,16 +148,15 @@ asio::awaitable<bool> serve_one(Stream& stream, beast::flat_buffer& buffer, Serv
   exchange.request_id = new_request_id();
   std::optional<ParseFailure> oversized = check_header_size(n, state.options.header_limit_bytes);
   if (ec || oversized) {
-    if (ec == beast::error::timeout || ec == http::error::end_of_stream ||
-        ec == asio::error::eof || ec == asio::error::operation_aborted ||
-        ec == asio::error::connection_reset) {
+    if (ec == beast::error::timeout || ec == http::error::end_of_stream || ec == asio::error::eof ||
+        ec == asio::error::operation_aborted || ec == asio::error::connection_reset) {
       co_return false;
     }
     // A malformed or oversized header: answer, then close (the stream is out of sync).
     ParseFailure failure = ec ? classify_parse_error(ec) : *oversized;
     co_await write_response(stream, state, exchange,
-                            error_response(failure.http_status, failure.code, failure.message),
-                            11, false);
+                            error_response(failure.http_status, failure.code, failure.message), 11,
+                            false);
     finish_exchange(state, exchange, remote);
     co_return false;
   }
@@ -216,10 +215,10 @@ asio::awaitable<bool> serve_one(Stream& stream, beast::flat_buffer& buffer, Serv
     crypto::detail::secure_wipe(request.body.data(), request.body.size());
     crypto::detail::secure_wipe(request.authorization.data(), request.authorization.size());
   }
-  bool written = co_await write_response(stream, state, exchange, std::move(response), version,
-                                         keep_alive);
+  bool written =
+      co_await write_response(stream, state, exchange, std::move(response), version, keep_alive);
   finish_exchange(state, exchange, remote);
-  co_return written && keep_alive && !state.stopping.load();
+  co_return written&& keep_alive && !state.stopping.load();
 }
 
 template <typename Stream>
@@ -236,8 +235,7 @@ asio::awaitable<void> close_stream(Stream& stream) {
 
 template <typename Stream>
 asio::awaitable<void> serve_connection(Stream stream, std::shared_ptr<ServerState> state,
-                                       std::shared_ptr<Connection> connection,
-                                       std::string remote) {
+                                       std::shared_ptr<Connection> connection, std::string remote) {
   auto& tcp = beast::get_lowest_layer(stream);
   // The stream lives in this frame (it was moved in): point the shutdown path at it here.
   connection->tcp = &tcp;

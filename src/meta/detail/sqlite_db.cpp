@@ -1,12 +1,12 @@
 #include "meta/detail/sqlite_db.h"
 
+#include <string>
+#include <utility>
+
 #include <fcntl.h>
 #include <sqlite3.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#include <string>
-#include <utility>
 
 namespace caas::meta::detail {
 
@@ -49,8 +49,8 @@ Statement::~Statement() {
 
 Status Statement::bind(int index, std::string_view text) {
   // SQLITE_TRANSIENT: SQLite copies the text, so the caller's buffer may go away.
-  int rc = sqlite3_bind_text64(stmt_, index, text.data(), text.size(), SQLITE_TRANSIENT,
-                               SQLITE_UTF8);
+  int rc =
+      sqlite3_bind_text64(stmt_, index, text.data(), text.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
   return sqlite_status(rc, "bind", db_);
 }
 
@@ -84,9 +84,7 @@ std::string Statement::column_text(int column) const {
   return {reinterpret_cast<const char*>(text), static_cast<std::size_t>(size)};  // NOLINT
 }
 
-std::int64_t Statement::column_int(int column) const {
-  return sqlite3_column_int64(stmt_, column);
-}
+std::int64_t Statement::column_int(int column) const { return sqlite3_column_int64(stmt_, column); }
 
 Result<std::unique_ptr<Database>> Database::open(const std::string& path, int busy_timeout_ms) {
   // Create the file 0600 ourselves: SQLite would use the umask, and the database holds the
@@ -97,8 +95,8 @@ Result<std::unique_ptr<Database>> Database::open(const std::string& path, int bu
   }
   ::close(fd);
   sqlite3* raw = nullptr;
-  int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
-                           nullptr);
+  int rc =
+      sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
     Status status = sqlite_status(rc, "open database " + path, raw);
     sqlite3_close(raw);
@@ -107,8 +105,7 @@ Result<std::unique_ptr<Database>> Database::open(const std::string& path, int bu
   std::unique_ptr<Database> db(new Database(raw));  // NOLINT(cppcoreguidelines-owning-memory)
   sqlite3_busy_timeout(raw, busy_timeout_ms);
   sqlite3_extended_result_codes(raw, 1);
-  CAAS_TRY(db->exec(
-      "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"));
+  CAAS_TRY(db->exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"));
   return db;
 }
 
