@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <array>
 
-#include "crypto/hkdf.h"
 #include "format/age/age.h"
+#include "format/age/detail/payload_crypto.h"
 
 namespace caas::format::age {
 namespace {
@@ -13,26 +13,9 @@ namespace {
 // longer header doubles the read until its MAC line ends (at most kMaxHeaderBytes).
 constexpr std::size_t kFirstHeaderReadBytes = 4096;
 
-using ChunkNonce = std::array<std::uint8_t, crypto::ChaCha20Poly1305::kNonceBytes>;
-
-// spec, "Payload": payload key = HKDF-SHA-256(ikm = file key, salt = nonce, info = "payload").
-// (The same derivation as stream.cpp's, which keeps its helpers private.)
-crypto::ChaCha20Poly1305 payload_aead(const FileKey& file_key, const PayloadNonce& nonce) {
-  Result<crypto::SecretArray<32>> key =
-      crypto::hkdf_sha256_key(file_key.expose(), nonce, as_bytes("payload"));
-  CAAS_CHECK(key.ok());  // fails only for an overlong info, and ours is a constant
-  Result<crypto::ChaCha20Poly1305> aead = crypto::ChaCha20Poly1305::create(*key);
-  CAAS_CHECK(aead.ok());
-  return std::move(aead).value();
-}
-
-// spec, "Payload": 11-byte big-endian chunk counter, then 0x01 for the final chunk, else 0x00.
-ChunkNonce chunk_nonce(std::uint64_t counter, bool last) {
-  ChunkNonce nonce{};
-  store_be64(std::span(nonce).subspan(3, 8), counter);
-  nonce[11] = last ? 1 : 0;
-  return nonce;
-}
+using detail::chunk_nonce;
+using detail::ChunkNonce;
+using detail::payload_aead;
 
 Status cut_before_payload() {
   // As Decryptor::finish(): the kit counts a file cut in the header or nonce a header failure.
