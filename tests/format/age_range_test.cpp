@@ -9,24 +9,13 @@
 #include "format/age/age.h"
 #include "format/age/range_reader.h"
 #include "format/age/x25519.h"
+#include "format/age_testing.h"
 
 namespace caas::format::age {
 namespace {
 
-Bytes pattern(std::size_t size) {
-  Bytes bytes(size);
-  for (std::size_t i = 0; i < size; ++i) {
-    bytes[i] = static_cast<std::uint8_t>((i * 31 + 7) & 0xff);
-  }
-  return bytes;
-}
-
-Bytes encrypt_to(const Recipient& recipient, ByteSpan plaintext) {
-  std::vector<const Recipient*> recipients = {&recipient};
-  Result<Bytes> file = encrypt(recipients, plaintext);
-  CAAS_CHECK(file.ok());
-  return std::move(file).value();
-}
+using testing::encrypt_to;
+using testing::pattern;
 
 std::size_t payload_start(ByteSpan file) {
   Result<ParsedHeader> parsed = read_header(file);

@@ -8,6 +8,7 @@
 #include "crypto/random.h"
 #include "format/age/scrypt.h"
 #include "format/age/x25519.h"
+#include "format/age_testing.h"
 
 namespace caas::format::age {
 namespace {
@@ -15,20 +16,8 @@ namespace {
 // Fast scrypt for tests; the format allows any work factor from 1.
 constexpr std::uint32_t kTestLog2N = 10;
 
-Bytes pattern(std::size_t size) {
-  Bytes bytes(size);
-  for (std::size_t i = 0; i < size; ++i) {
-    bytes[i] = static_cast<std::uint8_t>((i * 31 + 7) & 0xff);
-  }
-  return bytes;
-}
-
-Bytes encrypt_to(const Recipient& recipient, ByteSpan plaintext) {
-  std::vector<const Recipient*> recipients = {&recipient};
-  Result<Bytes> file = encrypt(recipients, plaintext);
-  CAAS_CHECK(file.ok());
-  return std::move(file).value();
-}
+using testing::encrypt_to;
+using testing::pattern;
 
 struct Decrypted {
   Status status;
