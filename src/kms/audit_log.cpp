@@ -30,17 +30,22 @@ void add_field(crypto::HmacSha256& mac, std::string_view field) {
   mac.update(as_bytes(field));
 }
 
-}  // namespace
-
-Result<std::string> AuditLog::entry_hash(const Keyring& keyring, const meta::AuditEntry& entry) {
-  CAAS_ASSIGN_OR_RETURN(crypto::SecretArray<32> key, audit_subkey(keyring, kChainInfo));
-  crypto::HmacSha256 mac(key.expose());
+// The entry's hash under an already derived chain key (verify() derives it once per walk).
+std::string chained_hash(ByteSpan chain_key, const meta::AuditEntry& entry) {
+  crypto::HmacSha256 mac(chain_key);
   add_field(mac, std::to_string(entry.seq));
   for (const std::string* field :
        {&entry.time, &entry.actor, &entry.action, &entry.target, &entry.result, &entry.prev_hash}) {
     add_field(mac, *field);
   }
   return hex_encode(mac.finish());
+}
+
+}  // namespace
+
+Result<std::string> AuditLog::entry_hash(const Keyring& keyring, const meta::AuditEntry& entry) {
+  CAAS_ASSIGN_OR_RETURN(crypto::SecretArray<32> key, audit_subkey(keyring, kChainInfo));
+  return chained_hash(key.expose(), entry);
 }
 
 Status AuditLog::append(const Keyring& keyring, const AuditEvent& event, Clock::TimePoint time) {
@@ -115,6 +120,7 @@ Result<AuditVerifyReport> AuditLog::verify() {
   if (keyring == nullptr) {
     return error(ErrorCode::kFailedPrecondition, "sealed");
   }
+  CAAS_ASSIGN_OR_RETURN(crypto::SecretArray<32> chain_key, audit_subkey(*keyring, kChainInfo));
   AuditVerifyReport report;
   std::int64_t expected_seq = 1;
   std::string expected_prev = kGenesisHash;
@@ -122,7 +128,7 @@ Result<AuditVerifyReport> AuditLog::verify() {
     CAAS_ASSIGN_OR_RETURN(std::vector<meta::AuditEntry> page,
                           store_.list_audit(expected_seq - 1, kVerifyPageSize));
     for (const meta::AuditEntry& entry : page) {
-      CAAS_ASSIGN_OR_RETURN(std::string hash, entry_hash(*keyring, entry));
+      std::string hash = chained_hash(chain_key.expose(), entry);
       bool good = entry.seq == expected_seq && entry.prev_hash == expected_prev &&
                   crypto::constant_time_equal(as_bytes(hash), as_bytes(entry.hash));
       if (!good) {
