@@ -7,6 +7,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
+#include <string_view>
 
 #include "base/bytes.h"
 #include "base/result.h"
@@ -31,5 +33,21 @@ struct Argon2idParams {
 // 4 KiB), kResourceExhausted (the memory could not be allocated).
 Result<SecretBytes> argon2id(ByteSpan password, ByteSpan salt, const Argon2idParams& params,
                              std::size_t out_bytes);
+
+// Stored password hashes, in the PHC string format libsodium writes and reads
+// ("$argon2id$v=19$m=<KiB>,t=<iterations>,p=1$<salt>$<hash>"): a fresh 16-byte random salt per
+// hash, and the parameters beside it so that they can be raised later (needs_rehash).
+//
+// Errors: kInvalidArgument (parameters, password over 4 KiB), kResourceExhausted (memory).
+Result<std::string> argon2id_hash_password(ByteSpan password, const Argon2idParams& params);
+
+// Whether `password` matches `encoded`, in time that depends only on the stored parameters.
+// The parameters are read and bounded (Argon2idParams::validate) before any work, so a corrupt or
+// hostile row cannot make a login allocate without limit. Errors: kDataLoss when `encoded` is not
+// an Argon2id PHC string within bounds; kResourceExhausted when the memory is not there.
+Result<bool> argon2id_verify_password(std::string_view encoded, ByteSpan password);
+
+// The parameters stored in `encoded`. Errors: kDataLoss as above.
+Result<Argon2idParams> argon2id_stored_params(std::string_view encoded);
 
 }  // namespace caas::crypto
