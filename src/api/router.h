@@ -24,6 +24,9 @@ struct RouteOptions {
   std::size_t max_body_bytes = 0;
   // The body, when there is one, must be application/json (else 415). File routes set false.
   bool json_body = true;
+  // The handler blocks or burns CPU (Argon2id, SMTP): it runs on the worker pool, and the
+  // connection's I/O thread serves other connections meanwhile.
+  bool offload = false;
 };
 
 struct Route {

@@ -77,6 +77,9 @@ class HttpServer::Impl {
   asio::signal_set signals_;
   asio::steady_timer deadline_;
   std::size_t next_context_ = 0;
+  // Declared after the contexts, so destroyed before them: no worker outlives a connection
+  // coroutine whose request it reads.
+  detail::WorkerPool workers_;
 };
 
 HttpServer::Impl::Impl(const ServerOptions& options, const Router& router, Metrics& metrics)
@@ -92,10 +95,14 @@ HttpServer::Impl::Impl(const ServerOptions& options, const Router& router, Metri
       }()),
       acceptor_(*contexts_[0]),
       signals_(*contexts_[0]),
-      deadline_(*contexts_[0]) {
+      deadline_(*contexts_[0]),
+      workers_(options.worker_threads != 0 ? options.worker_threads
+                                           : std::max(1U, std::thread::hardware_concurrency()),
+               options.worker_queue_limit) {
   state->options = options;
   state->router = &router;
   state->metrics = &metrics;
+  state->workers = &workers_;
   for (auto& context : contexts_) {
     guards_.push_back(asio::make_work_guard(*context));
   }
@@ -223,6 +230,7 @@ void HttpServer::Impl::run() {
   for (auto& thread : threads) {
     thread.join();
   }
+  workers_.stop();
 }
 
 void HttpServer::Impl::stop() {

@@ -15,6 +15,7 @@
 
 #include "api/metrics.h"
 #include "api/router.h"
+#include "api/detail/worker_pool.h"
 #include "api/server.h"
 
 namespace caas::api::detail {
@@ -31,6 +32,7 @@ struct ServerState {
   ServerOptions options;
   const Router* router = nullptr;
   Metrics* metrics = nullptr;
+  WorkerPool* workers = nullptr;  // owned by the server, stopped after the I/O threads
   std::optional<boost::asio::ssl::context> tls;
   std::atomic<bool> stopping{false};
   std::atomic<std::size_t> open_connections{0};

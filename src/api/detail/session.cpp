@@ -8,6 +8,7 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -101,6 +102,29 @@ void wipe_consumed(beast::flat_buffer& buffer) {
     auto storage = buffer.prepare(buffer.capacity());
     crypto::detail::secure_wipe(storage.data(), storage.size());
   }
+}
+
+// Runs the handler on the worker pool and resumes the connection's coroutine on its own
+// executor with the response. The request stays in the suspended coroutine's frame meanwhile.
+asio::awaitable<Response> call_on_workers(WorkerPool& pool, const Route& route, Request& request) {
+  if (!pool.try_reserve()) {
+    Response busy = error_response(503, "overloaded", "the server is busy; retry in a moment");
+    busy.headers.emplace_back("Retry-After", "1");
+    co_return busy;
+  }
+  auto initiation = [&pool, &route, &request](auto handler) {
+    auto executor = asio::get_associated_executor(handler);
+    asio::post(pool.executor(), [&pool, &route, &request, executor,
+                                 handler = std::move(handler)]() mutable {
+      Response response = call_handler(route, request);
+      pool.release();
+      asio::post(executor, [handler = std::move(handler), response = std::move(response)]() mutable {
+        std::move(handler)(std::move(response));
+      });
+    });
+  };
+  co_return co_await asio::async_initiate<decltype(asio::use_awaitable), void(Response)>(
+      initiation, asio::use_awaitable);
 }
 
 template <typename Stream>
@@ -211,7 +235,9 @@ asio::awaitable<bool> serve_one(Stream& stream, beast::flat_buffer& buffer, Serv
     response = std::move(*decision.early_response);
   } else {
     request.body = std::move(parser.get().body());
-    response = call_handler(*decision.route, request);
+    response = decision.route->options.offload
+                   ? co_await call_on_workers(*state.workers, *decision.route, request)
+                   : call_handler(*decision.route, request);
     crypto::detail::secure_wipe(request.body.data(), request.body.size());
     crypto::detail::secure_wipe(request.authorization.data(), request.authorization.size());
   }
