@@ -17,6 +17,7 @@
 
 #include "base/result.h"
 #include "base/status.h"
+#include "meta/accounts.h"
 
 namespace caas::meta {
 
@@ -39,6 +40,9 @@ using Setting = std::pair<std::string, std::string>;
 class MetadataStore {
  public:
   virtual ~MetadataStore() = default;
+
+  // Users, sessions, API keys (meta/accounts.h); lives as long as the store.
+  virtual AccountStore& accounts() = 0;
 
   // The value of setting `name`, or nullopt when it was never written.
   virtual Result<std::optional<std::string>> get_setting(std::string_view name) = 0;

@@ -24,6 +24,50 @@ CREATE TABLE audit_log (
   hash      TEXT NOT NULL
 );
 )sql"},
+    Migration{2, "accounts",
+              R"sql(
+CREATE TABLE users (
+  id             TEXT PRIMARY KEY,
+  email          TEXT NOT NULL UNIQUE,
+  password_hash  TEXT NOT NULL,
+  created_at     TEXT NOT NULL,
+  totp_secret    TEXT NOT NULL DEFAULT '',
+  totp_enabled   BIGINT NOT NULL DEFAULT 0,
+  totp_last_step BIGINT NOT NULL DEFAULT 0
+);
+CREATE TABLE pending_registrations (
+  email         TEXT PRIMARY KEY,
+  password_hash TEXT NOT NULL,
+  otp_tag       TEXT NOT NULL,
+  expires_at    BIGINT NOT NULL,
+  attempts      BIGINT NOT NULL DEFAULT 0
+);
+CREATE TABLE login_tickets (
+  ticket_hash TEXT PRIMARY KEY,
+  user_id     TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  method      TEXT NOT NULL,
+  otp_tag     TEXT NOT NULL,
+  expires_at  BIGINT NOT NULL,
+  attempts    BIGINT NOT NULL DEFAULT 0
+);
+CREATE TABLE sessions (
+  token_hash TEXT PRIMARY KEY,
+  user_id    TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  created_at BIGINT NOT NULL,
+  expires_at BIGINT NOT NULL,
+  last_seen  BIGINT NOT NULL
+);
+CREATE INDEX sessions_by_user ON sessions (user_id);
+CREATE TABLE api_keys (
+  id         TEXT PRIMARY KEY,
+  user_id    TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  name       TEXT NOT NULL,
+  key_hash   TEXT NOT NULL UNIQUE,
+  scopes     TEXT NOT NULL,
+  created_at TEXT NOT NULL
+);
+CREATE INDEX api_keys_by_user ON api_keys (user_id);
+)sql"},
 };
 
 }  // namespace

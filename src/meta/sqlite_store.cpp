@@ -3,6 +3,7 @@
 #include <mutex>
 #include <utility>
 
+#include "meta/detail/sqlite_accounts.h"
 #include "meta/detail/sqlite_db.h"
 #include "meta/schema.h"
 
@@ -27,7 +28,8 @@ AuditEntry read_audit_row(const Statement& stmt) {
 
 class SqliteStore::Impl {
  public:
-  explicit Impl(std::unique_ptr<Database> db) : db_(std::move(db)) {}
+  explicit Impl(std::unique_ptr<Database> db)
+      : db_(std::move(db)), accounts_(*db_, mutex) {}
 
   Status migrate();
   Result<int> current_version();
@@ -38,12 +40,14 @@ class SqliteStore::Impl {
   Status ping() { return db_->exec("SELECT 1"); }
 
   std::mutex mutex;
+  detail::SqliteAccounts& accounts() { return accounts_; }
 
  private:
   Result<std::optional<AuditEntry>> last_audit();
   Status apply(const Migration& migration);
 
   std::unique_ptr<Database> db_;
+  detail::SqliteAccounts accounts_;
 };
 
 Result<int> SqliteStore::Impl::current_version() {
@@ -177,6 +181,8 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const SqliteOptions& opti
   CAAS_TRY(impl->migrate());
   return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(impl)));  // NOLINT
 }
+
+AccountStore& SqliteStore::accounts() { return impl_->accounts(); }
 
 Result<std::optional<std::string>> SqliteStore::get_setting(std::string_view name) {
   std::lock_guard lock(impl_->mutex);

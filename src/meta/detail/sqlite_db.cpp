@@ -47,15 +47,23 @@ Statement::~Statement() {
   sqlite3_clear_bindings(stmt_);
 }
 
+// SQLite reads "$2" as a parameter *named* "$2" and numbers parameters in order of first
+// appearance, so "SET a = $2 WHERE b = $1" would swap them. Binding by name keeps the
+// PostgreSQL meaning of $N whatever the order in the SQL.
+int Statement::slot(int index) const {
+  const std::string name = "$" + std::to_string(index);
+  return sqlite3_bind_parameter_index(stmt_, name.c_str());
+}
+
 Status Statement::bind(int index, std::string_view text) {
   // SQLITE_TRANSIENT: SQLite copies the text, so the caller's buffer may go away.
-  int rc =
-      sqlite3_bind_text64(stmt_, index, text.data(), text.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+  int rc = sqlite3_bind_text64(stmt_, slot(index), text.data(), text.size(), SQLITE_TRANSIENT,
+                               SQLITE_UTF8);
   return sqlite_status(rc, "bind", db_);
 }
 
 Status Statement::bind(int index, std::int64_t value) {
-  return sqlite_status(sqlite3_bind_int64(stmt_, index, value), "bind", db_);
+  return sqlite_status(sqlite3_bind_int64(stmt_, slot(index), value), "bind", db_);
 }
 
 Result<bool> Statement::step() {
@@ -73,6 +81,11 @@ Status Statement::run() {
   CAAS_ASSIGN_OR_RETURN(bool row, step());
   (void)row;
   return ok_status();
+}
+
+Result<int> Statement::run_changes() {
+  CAAS_TRY(run());
+  return sqlite3_changes(db_);
 }
 
 std::string Statement::column_text(int column) const {

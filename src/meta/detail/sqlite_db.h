@@ -40,11 +40,15 @@ class Statement {
   Result<bool> step();
   // Runs a statement that returns no rows.
   Status run();
+  // Runs an INSERT, UPDATE or DELETE and returns how many rows it changed.
+  Result<int> run_changes();
 
   [[nodiscard]] std::string column_text(int column) const;
   [[nodiscard]] std::int64_t column_int(int column) const;
 
  private:
+  [[nodiscard]] int slot(int index) const;  // SQLite's index of the parameter named "$index"
+
   sqlite3* db_;
   sqlite3_stmt* stmt_;
 };
