@@ -1,5 +1,7 @@
 #include "crypto/random.h"
 
+#include <array>
+
 #include <limits>
 
 #include <openssl/rand.h>
@@ -42,6 +44,24 @@ std::uint32_t random_uniform(std::uint32_t bound) {
       return value % bound;
     }
   }
+}
+
+std::string random_uuid() {
+  std::array<std::uint8_t, 16> bytes{};
+  random_fill(bytes);
+  bytes[6] = static_cast<std::uint8_t>((bytes[6] & 0x0F) | 0x40);  // version 4 (RFC 9562 §5.4)
+  bytes[8] = static_cast<std::uint8_t>((bytes[8] & 0x3F) | 0x80);  // variant 10
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string text;
+  text.reserve(36);
+  for (std::size_t i = 0; i < bytes.size(); ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) {
+      text.push_back('-');
+    }
+    text.push_back(kHex[bytes[i] >> 4]);
+    text.push_back(kHex[bytes[i] & 0x0F]);
+  }
+  return text;
 }
 
 }  // namespace caas::crypto

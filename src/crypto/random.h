@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 
 #include "base/bytes.h"
 #include "crypto/secret.h"
@@ -29,5 +30,8 @@ SecretArray<N> random_secret_array() {
 
 // A uniformly distributed integer in [0, bound) without modulo bias; bound > 0.
 std::uint32_t random_uniform(std::uint32_t bound);
+
+// A random (version 4) UUID in lower-case text form, "xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx".
+std::string random_uuid();
 
 }  // namespace caas::crypto

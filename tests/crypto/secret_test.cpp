@@ -2,6 +2,8 @@
 
 #include <sstream>
 
+#include <set>
+
 #include <gtest/gtest.h>
 
 #include "crypto/random.h"
@@ -90,6 +92,22 @@ TEST(RandomTest, UniformStaysInBoundsAndCoversRange) {
   for (int count : seen) {
     EXPECT_GT(count, 150);  // expected 285; a real bias or a stuck generator falls far below
   }
+}
+
+TEST(RandomTest, UuidsAreVersion4TextAndDistinct) {
+  std::set<std::string> seen;
+  for (int i = 0; i < 1000; ++i) {
+    std::string uuid = random_uuid();
+    ASSERT_EQ(uuid.size(), 36U);
+    for (std::size_t pos : {8U, 13U, 18U, 23U}) {
+      ASSERT_EQ(uuid[pos], '-') << uuid;
+    }
+    EXPECT_EQ(uuid[14], '4') << uuid;
+    EXPECT_NE(std::string("89ab").find(uuid[19]), std::string::npos) << uuid;
+    EXPECT_EQ(uuid.find_first_not_of("0123456789abcdef-"), std::string::npos) << uuid;
+    seen.insert(uuid);
+  }
+  EXPECT_EQ(seen.size(), 1000U);
 }
 
 TEST(RandomTest, FillsWithDistinctValues) {
