@@ -34,6 +34,11 @@ Status check_address(std::string_view address);
 // Sends mail. Implementations are thread-safe; send() blocks until the mail was handed over.
 class Mailer {
  public:
+  Mailer() = default;
+  Mailer(const Mailer&) = delete;
+  Mailer& operator=(const Mailer&) = delete;
+  Mailer(Mailer&&) = delete;
+  Mailer& operator=(Mailer&&) = delete;
   virtual ~Mailer() = default;
   // Errors: kInvalidArgument for a bad recipient or subject (nothing is sent); kUnavailable when
   // the server can't be reached or refuses the mail. Messages never hold the body.
@@ -88,6 +93,8 @@ class MailQueue {
   ~MailQueue();
   MailQueue(const MailQueue&) = delete;
   MailQueue& operator=(const MailQueue&) = delete;
+  MailQueue(MailQueue&&) = delete;
+  MailQueue& operator=(MailQueue&&) = delete;
 
   // Queues `message`; false when the queue is full or shutting down (the caller logs).
   [[nodiscard]] bool enqueue(MailMessage message);

@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <csignal>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -15,7 +16,6 @@
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
-#include <signal.h>
 #include <spawn.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -70,6 +70,7 @@ class SmtpSink {
       args.emplace_back("--refuse");
     }
     std::vector<char*> argv;
+    argv.reserve(args.size() + 1);
     for (std::string& arg : args) {
       argv.push_back(arg.data());
     }
@@ -103,6 +104,8 @@ class SmtpSink {
   }
   SmtpSink(const SmtpSink&) = delete;
   SmtpSink& operator=(const SmtpSink&) = delete;
+  SmtpSink(SmtpSink&&) = delete;
+  SmtpSink& operator=(SmtpSink&&) = delete;
 
   [[nodiscard]] int port() const { return port_; }
   [[nodiscard]] std::string url() const { return "smtp://127.0.0.1:" + std::to_string(port_); }
@@ -216,7 +219,7 @@ TEST_F(SmtpMailerTest, NonAsciiSubjectIsEncodedWord) {
     ASSERT_LT(static_cast<unsigned char>(c), 0x80) << "raw 8-bit byte in the header";
   }
   std::string decoded;
-  const std::regex word("=\\?UTF-8\\?B\\?([A-Za-z0-9+/=]+)\\?=");
+  const std::regex word(R"(=\?UTF-8\?B\?([A-Za-z0-9+/=]+)\?=)");
   int words = 0;
   for (auto it = std::sregex_iterator(headers.begin(), headers.end(), word);
        it != std::sregex_iterator(); ++it, ++words) {
@@ -267,6 +270,19 @@ TEST_F(SmtpMailerTest, RefusedRecipientIsUnavailable) {
   EXPECT_EQ(status.code(), ErrorCode::kUnavailable);
   EXPECT_NE(status.message().find("451"), std::string::npos) << status;
   EXPECT_EQ(status.message().find("333333"), std::string::npos) << status;
+}
+
+TEST_F(SmtpMailerTest, RequiredStarttlsNotOfferedSendsNothing) {
+  SmtpOptions options;
+  options.url = sink_->url();  // the sink offers no STARTTLS
+  options.from = kFrom;
+  options.require_starttls = true;
+  auto mailer = SmtpMailer::create(std::move(options));
+  ASSERT_TRUE(mailer.ok());
+  const Status status = (*mailer)->send(mail("hank@example.com", "hi", "code 777777"));
+  EXPECT_EQ(status.code(), ErrorCode::kUnavailable);
+  EXPECT_EQ(status.message().find("777777"), std::string::npos) << status;
+  EXPECT_TRUE(sink_->wait_for(1, milliseconds(300)).empty());
 }
 
 // A loopback port nobody listens on (bound, then closed).
@@ -369,10 +385,12 @@ TEST(LogMailerTest, AcceptsValidRecipientRejectsInjection) {
 TEST_F(SmtpMailerTest, MailQueueDeliversFromFourThreads) {
   constexpr int kThreads = 4;
   constexpr int kPerThread = 5;
+  constexpr int kTotal = kThreads * kPerThread;
   std::atomic<int> accepted{0};
   {
     MailQueue queue(*mailer_);
     std::vector<std::thread> threads;
+    threads.reserve(kThreads);
     for (int t = 0; t < kThreads; ++t) {
       threads.emplace_back([&queue, &accepted, t] {
         for (int i = 0; i < kPerThread; ++i) {
@@ -386,16 +404,16 @@ TEST_F(SmtpMailerTest, MailQueueDeliversFromFourThreads) {
     }
     queue.wait_idle();
   }
-  EXPECT_EQ(accepted.load(), kThreads * kPerThread);
-  const auto messages = sink_->wait_for(kThreads * kPerThread);
-  ASSERT_EQ(messages.size(), static_cast<std::size_t>(kThreads * kPerThread));
+  EXPECT_EQ(accepted.load(), kTotal);
+  const auto messages = sink_->wait_for(kTotal);
+  ASSERT_EQ(messages.size(), static_cast<std::size_t>(kTotal));
   std::set<std::string> recipients;
   for (const std::string& raw : messages) {
     std::smatch match;
     ASSERT_TRUE(std::regex_search(raw, match, std::regex("\r\nTo: (user\\d+@example\\.com)\r\n")));
     recipients.insert(match[1]);
   }
-  EXPECT_EQ(recipients.size(), static_cast<std::size_t>(kThreads * kPerThread));
+  EXPECT_EQ(recipients.size(), static_cast<std::size_t>(kTotal));
 }
 
 // Blocks every send until released; counts what it was given.
@@ -445,6 +463,39 @@ TEST(MailQueueTest, FullQueueRejects) {
   EXPECT_TRUE(queue.enqueue(mail("e@example.com", "5", "x")));
   queue.wait_idle();
   EXPECT_EQ(mailer.sent(), 4);
+}
+
+// Fails its first `failures` sends, then records recipients.
+class FlakyMailer final : public Mailer {
+ public:
+  explicit FlakyMailer(int failures) : failures_(failures) {}
+  Status send(const MailMessage& message) override {
+    const std::lock_guard lock(mutex_);
+    if (failures_ > 0) {
+      --failures_;
+      return error(ErrorCode::kUnavailable, "smtp send to example.com: server down");
+    }
+    sent_to_.push_back(message.to);
+    return ok_status();
+  }
+  std::vector<std::string> sent_to() {
+    const std::lock_guard lock(mutex_);
+    return sent_to_;
+  }
+
+ private:
+  std::mutex mutex_;
+  int failures_;
+  std::vector<std::string> sent_to_;
+};
+
+TEST(MailQueueTest, FailedSendIsLoggedAndTheQueueGoesOn) {
+  FlakyMailer mailer(/*failures=*/1);
+  MailQueue queue(mailer);
+  ASSERT_TRUE(queue.enqueue(mail("lost@example.com", "1", "code 888888")));
+  ASSERT_TRUE(queue.enqueue(mail("kept@example.com", "2", "code 999999")));
+  queue.wait_idle();
+  EXPECT_EQ(mailer.sent_to(), std::vector<std::string>{"kept@example.com"});
 }
 
 TEST(MailQueueTest, DestructorDrainsWithinBoundAndDropsTheRest) {
