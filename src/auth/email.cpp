@@ -30,7 +30,10 @@ std::string_view trim(std::string_view text) {
 
 // libunistring returns malloc'ed buffers; this gives them back.
 struct FreeDeleter {
-  void operator()(std::uint8_t* p) const { std::free(p); }  // NOLINT(cppcoreguidelines-no-malloc)
+  void operator()(std::uint8_t* p) const {
+    // NOLINTNEXTLINE(cppcoreguidelines-no-malloc,cppcoreguidelines-owning-memory): C API
+    std::free(p);
+  }
 };
 
 // NFC (UAX #15). The input is valid UTF-8, so a failure can only be running out of memory.

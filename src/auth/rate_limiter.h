@@ -40,6 +40,11 @@ struct RateDecision {
 // Thread-safe in every implementation.
 class RateLimiter {
  public:
+  RateLimiter() = default;
+  RateLimiter(const RateLimiter&) = delete;
+  RateLimiter& operator=(const RateLimiter&) = delete;
+  RateLimiter(RateLimiter&&) = delete;
+  RateLimiter& operator=(RateLimiter&&) = delete;
   virtual ~RateLimiter() = default;
   // Takes one token from `key`'s bucket if it holds one. A key never seen starts full.
   virtual RateDecision take(std::string_view key, const RatePolicy& policy,
@@ -82,6 +87,11 @@ struct LockoutPolicy {
 // locked_for(key) has a value; otherwise check it, then record_success or record_failure.
 class LockoutTracker {
  public:
+  LockoutTracker() = default;
+  LockoutTracker(const LockoutTracker&) = delete;
+  LockoutTracker& operator=(const LockoutTracker&) = delete;
+  LockoutTracker(LockoutTracker&&) = delete;
+  LockoutTracker& operator=(LockoutTracker&&) = delete;
   virtual ~LockoutTracker() = default;
   // Time left while `key` is locked (rounded up, >= 1 s), else nullopt.
   virtual std::optional<std::chrono::seconds> locked_for(std::string_view key,

@@ -14,7 +14,7 @@ namespace {
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
-const Clock::TimePoint kT0 = Clock::TimePoint(seconds(1'700'000'000));
+constexpr Clock::TimePoint kT0 = Clock::TimePoint(seconds(1'700'000'000));
 
 TEST(RatePolicyTest, ChecksBurstAndRate) {
   EXPECT_TRUE(check_rate_policy({}).ok());
@@ -148,6 +148,7 @@ TEST(MemoryRateLimiterTest, ConcurrentTakesOnOneKeyAllowExactlyTheBurst) {
   RatePolicy policy{.burst = 100, .refill_per_second = 1};
   std::atomic<int> allowed{0};
   std::vector<std::thread> threads;
+  threads.reserve(8);
   for (int t = 0; t < 8; ++t) {
     threads.emplace_back([&] {
       for (int i = 0; i < 1000; ++i) {
@@ -163,7 +164,7 @@ TEST(MemoryRateLimiterTest, ConcurrentTakesOnOneKeyAllowExactlyTheBurst) {
   EXPECT_EQ(allowed.load(), 100);
 }
 
-const LockoutPolicy kLockout{
+constexpr LockoutPolicy kLockout{
     .free_failures = 5, .first_lock = seconds(60), .max_lock = seconds(3600)};
 
 TEST(MemoryLockoutTrackerTest, LocksAfterFreeFailures) {
@@ -245,6 +246,7 @@ TEST(MemoryLockoutTrackerTest, ConcurrentFailuresAreAllCounted) {
   MemoryLockoutTracker tracker;
   LockoutPolicy policy{.free_failures = 800, .first_lock = seconds(60), .max_lock = seconds(60)};
   std::vector<std::thread> threads;
+  threads.reserve(8);
   for (int t = 0; t < 8; ++t) {
     threads.emplace_back([&] {
       for (int i = 0; i < 99; ++i) {

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include <gtest/gtest.h>
 
@@ -13,10 +14,11 @@ namespace caas::auth {
 namespace {
 
 // RFC 6238 Appendix B: the SHA-1 seed.
-const Bytes kRfcSecret = to_bytes("12345678901234567890");
+constexpr std::string_view kRfcSeed = "12345678901234567890";
+ByteSpan rfc_secret() { return as_bytes(kRfcSeed); }
 constexpr std::int64_t kNow = 1'111'111'111;  // step 37037037
 
-std::string code_at(std::int64_t unix_seconds) { return crypto::totp(kRfcSecret, unix_seconds); }
+std::string code_at(std::int64_t unix_seconds) { return crypto::totp(rfc_secret(), unix_seconds); }
 
 TEST(OtpCodeFormatTest, AcceptsSixAsciiDigits) {
   EXPECT_TRUE(is_otp_code_format("000000"));
@@ -44,12 +46,13 @@ struct RfcVector {
 };
 
 TEST(MatchTotpTest, AcceptsRfc6238Sha1Vectors) {
-  const RfcVector kVectors[] = {{59, "94287082"},         {1111111109, "07081804"},
-                                {1111111111, "14050471"}, {1234567890, "89005924"},
-                                {2000000000, "69279037"}, {20000000000, "65353130"}};
+  constexpr RfcVector kVectors[] = {{59, "94287082"},         {1111111109, "07081804"},
+                                    {1111111111, "14050471"}, {1234567890, "89005924"},
+                                    {2000000000, "69279037"}, {20000000000, "65353130"}};
   for (const RfcVector& v : kVectors) {
     std::string code = std::string(v.code8).substr(2);
-    std::optional<std::uint64_t> step = match_totp(kRfcSecret, code, v.unix_seconds, std::nullopt);
+    std::optional<std::uint64_t> step =
+        match_totp(rfc_secret(), code, v.unix_seconds, std::nullopt);
     ASSERT_TRUE(step.has_value()) << v.unix_seconds;
     EXPECT_EQ(*step, static_cast<std::uint64_t>(v.unix_seconds / 30));
   }
@@ -57,59 +60,59 @@ TEST(MatchTotpTest, AcceptsRfc6238Sha1Vectors) {
 
 TEST(MatchTotpTest, AcceptsOneStepOfDriftEachWay) {
   const std::uint64_t now_step = kNow / 30;
-  EXPECT_EQ(match_totp(kRfcSecret, code_at(kNow - 30), kNow, std::nullopt), now_step - 1);
-  EXPECT_EQ(match_totp(kRfcSecret, code_at(kNow), kNow, std::nullopt), now_step);
-  EXPECT_EQ(match_totp(kRfcSecret, code_at(kNow + 30), kNow, std::nullopt), now_step + 1);
+  EXPECT_EQ(match_totp(rfc_secret(), code_at(kNow - 30), kNow, std::nullopt), now_step - 1);
+  EXPECT_EQ(match_totp(rfc_secret(), code_at(kNow), kNow, std::nullopt), now_step);
+  EXPECT_EQ(match_totp(rfc_secret(), code_at(kNow + 30), kNow, std::nullopt), now_step + 1);
 }
 
 TEST(MatchTotpTest, RefusesTwoStepsOfDrift) {
-  EXPECT_EQ(match_totp(kRfcSecret, code_at(kNow - 60), kNow, std::nullopt), std::nullopt);
-  EXPECT_EQ(match_totp(kRfcSecret, code_at(kNow + 60), kNow, std::nullopt), std::nullopt);
+  EXPECT_EQ(match_totp(rfc_secret(), code_at(kNow - 60), kNow, std::nullopt), std::nullopt);
+  EXPECT_EQ(match_totp(rfc_secret(), code_at(kNow + 60), kNow, std::nullopt), std::nullopt);
 }
 
 TEST(MatchTotpTest, RefusesReplayOfTheSameStep) {
   std::string code = code_at(kNow);
-  std::optional<std::uint64_t> step = match_totp(kRfcSecret, code, kNow, std::nullopt);
+  std::optional<std::uint64_t> step = match_totp(rfc_secret(), code, kNow, std::nullopt);
   ASSERT_TRUE(step.has_value());
-  EXPECT_EQ(match_totp(kRfcSecret, code, kNow, step), std::nullopt);
-  EXPECT_EQ(match_totp(kRfcSecret, code, kNow + 30, step), std::nullopt);  // still in window
+  EXPECT_EQ(match_totp(rfc_secret(), code, kNow, step), std::nullopt);
+  EXPECT_EQ(match_totp(rfc_secret(), code, kNow + 30, step), std::nullopt);  // still in window
 }
 
 TEST(MatchTotpTest, RefusesAnOlderStepAfterANewerOne) {
   std::optional<std::uint64_t> newer =
-      match_totp(kRfcSecret, code_at(kNow + 30), kNow, std::nullopt);
+      match_totp(rfc_secret(), code_at(kNow + 30), kNow, std::nullopt);
   ASSERT_TRUE(newer.has_value());
-  EXPECT_EQ(match_totp(kRfcSecret, code_at(kNow), kNow, newer), std::nullopt);
-  EXPECT_EQ(match_totp(kRfcSecret, code_at(kNow - 30), kNow, newer), std::nullopt);
+  EXPECT_EQ(match_totp(rfc_secret(), code_at(kNow), kNow, newer), std::nullopt);
+  EXPECT_EQ(match_totp(rfc_secret(), code_at(kNow - 30), kNow, newer), std::nullopt);
 }
 
 TEST(MatchTotpTest, AcceptsTheNextStepAfterOneWasUsed) {
-  std::optional<std::uint64_t> used = match_totp(kRfcSecret, code_at(kNow), kNow, std::nullopt);
+  std::optional<std::uint64_t> used = match_totp(rfc_secret(), code_at(kNow), kNow, std::nullopt);
   ASSERT_TRUE(used.has_value());
-  EXPECT_EQ(match_totp(kRfcSecret, code_at(kNow + 30), kNow + 30, used), *used + 1);
+  EXPECT_EQ(match_totp(rfc_secret(), code_at(kNow + 30), kNow + 30, used), *used + 1);
 }
 
 TEST(MatchTotpTest, RefusesWrongOrMalformedCodes) {
   std::string code = code_at(kNow);
   std::string wrong = code;
   wrong[5] = wrong[5] == '9' ? '0' : static_cast<char>(wrong[5] + 1);
-  EXPECT_EQ(match_totp(kRfcSecret, wrong, kNow, std::nullopt), std::nullopt);
-  EXPECT_EQ(match_totp(kRfcSecret, code + " ", kNow, std::nullopt), std::nullopt);
-  EXPECT_EQ(match_totp(kRfcSecret, code.substr(0, 3) + " " + code.substr(3), kNow, std::nullopt),
+  EXPECT_EQ(match_totp(rfc_secret(), wrong, kNow, std::nullopt), std::nullopt);
+  EXPECT_EQ(match_totp(rfc_secret(), code + " ", kNow, std::nullopt), std::nullopt);
+  EXPECT_EQ(match_totp(rfc_secret(), code.substr(0, 3) + " " + code.substr(3), kNow, std::nullopt),
             std::nullopt);
-  EXPECT_EQ(match_totp(kRfcSecret, "1" + code, kNow, std::nullopt), std::nullopt);
-  EXPECT_EQ(match_totp(kRfcSecret, code.substr(1), kNow, std::nullopt), std::nullopt);
+  EXPECT_EQ(match_totp(rfc_secret(), "1" + code, kNow, std::nullopt), std::nullopt);
+  EXPECT_EQ(match_totp(rfc_secret(), code.substr(1), kNow, std::nullopt), std::nullopt);
   // The 8-digit RFC value itself is not a 6-digit code.
-  EXPECT_EQ(match_totp(kRfcSecret, "14050471", kNow, std::nullopt), std::nullopt);
+  EXPECT_EQ(match_totp(rfc_secret(), "14050471", kNow, std::nullopt), std::nullopt);
 }
 
 TEST(MatchTotpTest, WorksAtTheFirstStep) {
-  EXPECT_EQ(match_totp(kRfcSecret, code_at(0), 0, std::nullopt), 0U);
-  EXPECT_EQ(match_totp(kRfcSecret, code_at(30), 0, std::nullopt), 1U);
+  EXPECT_EQ(match_totp(rfc_secret(), code_at(0), 0, std::nullopt), 0U);
+  EXPECT_EQ(match_totp(rfc_secret(), code_at(30), 0, std::nullopt), 1U);
 }
 
 TEST(OtpauthUriTest, EncodesLabelAndIssuer) {
-  EXPECT_EQ(otpauth_uri("Example Co", "alice smith@example.com", kRfcSecret),
+  EXPECT_EQ(otpauth_uri("Example Co", "alice smith@example.com", rfc_secret()),
             "otpauth://totp/Example%20Co:alice%20smith%40example.com"
             "?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=Example%20Co"
             "&algorithm=SHA1&digits=6&period=30");

@@ -70,7 +70,7 @@ class BoundedMap {
   }
 
   // Entries held, over all shards.
-  std::size_t size() const {
+  [[nodiscard]] std::size_t size() const {
     std::size_t total = 0;
     for (const auto& shard : shards_) {
       std::lock_guard lock(shard->mu);
