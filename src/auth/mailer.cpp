@@ -256,8 +256,11 @@ Status SmtpMailer::send(const MailMessage& message) {
     return error(ErrorCode::kInternal, context + ": curl_slist_append failed");
   }
   const bool implicit_tls = options_.url.starts_with("smtps:");
+  // With a password to send, a STARTTLS that an attacker on the path strips must not downgrade
+  // the login to clear text: TLS is then required, not tried.
+  const bool require_tls = implicit_tls || options_.require_starttls || !options_.user.empty();
   const long use_ssl =  // NOLINT(google-runtime-int): libcurl takes long
-      implicit_tls || options_.require_starttls ? CURLUSESSL_ALL : CURLUSESSL_TRY;
+      require_tls ? CURLUSESSL_ALL : CURLUSESSL_TRY;
   const long timeout_ms =
       static_cast<long>(options_.timeout.count());  // NOLINT(google-runtime-int)
   UploadState upload{data.expose(), 0};

@@ -83,4 +83,22 @@ Status validate_scopes(const std::vector<std::string>& scopes) {
   return ok_status();
 }
 
+std::string join_scopes(const std::vector<std::string>& scopes) {
+  std::string text;
+  for (const std::string& scope : scopes) {
+    text += (text.empty() ? "" : " ") + scope;
+  }
+  return text;
+}
+
+std::vector<std::string> split_scopes(std::string_view text) {
+  std::vector<std::string> scopes;
+  while (!text.empty()) {
+    std::size_t space = text.find(' ');
+    scopes.emplace_back(text.substr(0, space));
+    text = space == std::string_view::npos ? std::string_view() : text.substr(space + 1);
+  }
+  return scopes;
+}
+
 }  // namespace caas::auth

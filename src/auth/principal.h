@@ -40,4 +40,8 @@ struct Principal {
 // Errors: kInvalidArgument naming the bad scope.
 Status validate_scopes(const std::vector<std::string>& scopes);
 
+// The stored form of a scope list: the scopes separated by single spaces.
+std::string join_scopes(const std::vector<std::string>& scopes);
+std::vector<std::string> split_scopes(std::string_view text);
+
 }  // namespace caas::auth

@@ -18,7 +18,9 @@ struct Config {
   struct Server {
     std::string listen = "127.0.0.1:8200";
     std::string data_dir = "caas-data";
-    std::int64_t threads = 0;  // 0: one per core
+    std::int64_t threads = 0;         // 0: one per core
+    std::int64_t worker_threads = 0;  // for password hashing and mail; 0: one per core
+    std::int64_t worker_queue_limit = 256;
   } server;
   struct Http {
     std::int64_t max_connections = 4096;
@@ -43,6 +45,29 @@ struct Config {
     std::string sqlite_path;  // empty: DATA_DIR/caas.db
     std::int64_t busy_timeout_ms = 5000;
   } metadata;
+  struct Auth {
+    std::int64_t argon2_iterations = 2;
+    std::int64_t argon2_memory_kib = 19456;  // 19 MiB (OWASP's floor for Argon2id)
+    std::int64_t otp_ttl_s = 300;
+    std::int64_t otp_max_attempts = 5;
+    std::int64_t session_ttl_s = 12 * 3600;
+    std::int64_t session_idle_s = 3600;
+    std::int64_t client_burst = 30;  // per client address, over register, login and verifies
+    std::int64_t client_per_minute = 30;
+    std::int64_t account_burst = 10;  // per email address
+    std::int64_t account_per_minute = 6;
+    std::int64_t lockout_failures = 5;
+    std::int64_t lockout_seconds = 60;  // doubles with every further failure, up to the max
+    std::int64_t lockout_max_seconds = 3600;
+  } auth;
+  struct Smtp {
+    std::string url;  // smtp://host:port (STARTTLS when offered) or smtps://host:port
+    std::string from;
+    std::string user;
+    std::string password;
+    std::int64_t timeout_ms = 10'000;
+    bool require_tls = false;  // smtp:// only; always required when a user is set
+  } smtp;
   struct Storage {
     std::string backend = "fs";
     std::string fs_path;  // empty: DATA_DIR/blobs

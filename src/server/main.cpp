@@ -13,10 +13,14 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "api/auth_routes.h"
 #include "api/metrics.h"
 #include "api/router.h"
 #include "api/server.h"
 #include "api/sys_routes.h"
+#include "auth/auth_service.h"
+#include "auth/mailer.h"
+#include "auth/rate_limiter.h"
 #include "kms/audit_log.h"
 #include "kms/seal_manager.h"
 #include "meta/sqlite_store.h"
@@ -104,7 +108,61 @@ api::ServerOptions server_options(const Config& config, const ListenAddress& lis
   options.tls_key_file = config.tls.key_file;
   options.trusted_proxies = config.http.trusted_proxies;
   options.access_log = config.log.access;
+  options.worker_threads = static_cast<unsigned>(config.server.worker_threads);
+  options.worker_queue_limit = static_cast<std::size_t>(config.server.worker_queue_limit);
   return options;
+}
+
+auth::AuthConfig auth_config(const Config& config) {
+  const Config::Auth& a = config.auth;
+  auth::AuthConfig out;
+  out.argon2 = {static_cast<std::uint32_t>(a.argon2_iterations),
+                static_cast<std::uint32_t>(a.argon2_memory_kib)};
+  out.otp_ttl = std::chrono::seconds(a.otp_ttl_s);
+  out.otp_max_attempts = a.otp_max_attempts;
+  out.session_ttl = std::chrono::seconds(a.session_ttl_s);
+  out.session_idle = std::chrono::seconds(a.session_idle_s);
+  out.address_rate = {static_cast<double>(a.client_burst),
+                      static_cast<double>(a.client_per_minute) / 60.0};
+  out.account_rate = {static_cast<double>(a.account_burst),
+                      static_cast<double>(a.account_per_minute) / 60.0};
+  out.lockout = {static_cast<unsigned>(a.lockout_failures),
+                 std::chrono::seconds(a.lockout_seconds),
+                 std::chrono::seconds(a.lockout_max_seconds)};
+  return out;
+}
+
+// Registration cannot work without mail; it answers 503 mail_unavailable, and the log says why.
+class NoMailer final : public auth::Mailer {
+ public:
+  Status send(const auth::MailMessage& /*message*/) override {
+    return error(ErrorCode::kUnavailable, "no SMTP server is configured (smtp.url)");
+  }
+};
+
+Result<std::unique_ptr<auth::Mailer>> make_mailer(Config& config, bool dev) {
+  if (config.smtp.url.empty()) {
+    if (dev) {
+      spdlog::warn("dev mode without smtp.url: one-time codes are written to this log");
+      return std::unique_ptr<auth::Mailer>(std::make_unique<auth::LogMailer>());
+    }
+    spdlog::warn("smtp.url is not set: registration and mailed sign-in codes are unavailable");
+    return std::unique_ptr<auth::Mailer>(std::make_unique<NoMailer>());
+  }
+  auth::SmtpOptions options;
+  options.url = config.smtp.url;
+  options.from = config.smtp.from;
+  options.user = config.smtp.user;
+  options.password = crypto::SecretBytes::copy_of(
+      {reinterpret_cast<const std::uint8_t*>(config.smtp.password.data()),  // NOLINT
+       config.smtp.password.size()});
+  crypto::detail::secure_wipe(config.smtp.password.data(), config.smtp.password.size());
+  config.smtp.password.clear();
+  options.timeout = std::chrono::milliseconds(config.smtp.timeout_ms);
+  options.require_starttls = config.smtp.require_tls;
+  CAAS_ASSIGN_OR_RETURN(std::unique_ptr<auth::SmtpMailer> mailer,
+                        auth::SmtpMailer::create(std::move(options)));
+  return std::unique_ptr<auth::Mailer>(std::move(mailer));
 }
 
 Status prepare_data_dir(const std::filesystem::path& dir) {
@@ -174,9 +232,25 @@ int serve(const Flags& flags) {
     print_dev_banner(*dev, data_dir);
   }
 
+  Result<std::unique_ptr<auth::Mailer>> mailer = make_mailer(*config, flags.dev);
+  if (!mailer.ok()) {
+    return fail(mailer.status());
+  }
+  auth::MailQueue mail_queue(**mailer);
+  auth::MemoryRateLimiter limiter;
+  auth::MemoryLockoutTracker lockout;
+  auto auth_service = auth::AuthService::create(
+      {&(*store)->accounts(), seal->get(), &audit, mailer->get(), &mail_queue, &limiter, &lockout,
+       &clock},
+      auth_config(*config));
+  if (!auth_service.ok()) {
+    return fail(auth_service.status());
+  }
+
   api::Router router;
   api::SysDeps deps{seal->get(), &audit, store->get(), nullptr, CAAS_VERSION};
   api::add_sys_routes(router, deps);
+  api::add_auth_routes(router, {auth_service->get(), seal->get()});
   api::Metrics metrics(router);
   deps.metrics = &metrics;
   metrics.add_gauge_source([&seal = **seal] {
@@ -207,6 +281,7 @@ int list_routes() {
   api::Router router;
   api::SysDeps deps;
   api::add_sys_routes(router, deps);
+  api::add_auth_routes(router, {});
   for (const std::string& line : router.describe()) {
     std::printf("%s\n", line.c_str());
   }

@@ -235,9 +235,12 @@ asio::awaitable<bool> serve_one(Stream& stream, beast::flat_buffer& buffer, Serv
     response = std::move(*decision.early_response);
   } else {
     request.body = std::move(parser.get().body());
-    response = decision.route->options.offload
-                   ? co_await call_on_workers(*state.workers, *decision.route, request)
-                   : call_handler(*decision.route, request);
+    // Not a conditional expression: GCC 12 destroys a co_await temporary inside ?: twice.
+    if (decision.route->options.offload) {
+      response = co_await call_on_workers(*state.workers, *decision.route, request);
+    } else {
+      response = call_handler(*decision.route, request);
+    }
     crypto::detail::secure_wipe(request.body.data(), request.body.size());
     crypto::detail::secure_wipe(request.authorization.data(), request.authorization.size());
   }

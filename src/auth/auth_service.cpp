@@ -1,0 +1,103 @@
+// AuthService: construction, credentials, limits and the helpers the flows share. The flows are
+// in registration.cpp, login.cpp and account.cpp.
+#include "auth/auth_service.h"
+
+#include <algorithm>
+
+#include <spdlog/spdlog.h>
+
+#include "base/base64.h"
+#include "base/hex.h"
+#include "crypto/hash.h"
+#include "crypto/random.h"
+
+namespace caas::auth {
+
+AuthError refuse::internal(const Status& status) {
+  spdlog::error("auth: {}", status.to_string());
+  if (status.code() == ErrorCode::kUnavailable) {
+    return {503, "unavailable", "a backend is unavailable; retry in a moment", 1};
+  }
+  return {500, "internal", "the server could not complete the request", 0};
+}
+
+std::string new_credential(std::string_view prefix) {
+  crypto::SecretArray<32> bytes = crypto::random_secret_array<32>();
+  std::string text = base64_encode_unpadded(bytes.expose());
+  std::replace(text.begin(), text.end(), '+', '-');
+  std::replace(text.begin(), text.end(), '/', '_');
+  return std::string(prefix) + text;
+}
+
+std::string credential_hash(std::string_view credential) {
+  crypto::Sha256Digest digest = crypto::sha256(
+      {reinterpret_cast<const std::uint8_t*>(credential.data()), credential.size()});  // NOLINT
+  return hex_encode(digest);
+}
+
+Result<std::unique_ptr<AuthService>> AuthService::create(const Deps& deps, AuthConfig config) {
+  CAAS_TRY(config.argon2.validate());
+  CAAS_TRY(check_rate_policy(config.address_rate));
+  CAAS_TRY(check_rate_policy(config.account_rate));
+  if (config.otp_ttl.count() < 1 || config.otp_max_attempts < 1 ||
+      config.session_ttl.count() < 1 || config.session_idle.count() < 1) {
+    return invalid_argument("auth: ttl, idle and attempt limits must be positive");
+  }
+  // A real hash with the configured parameters: verifying it costs what a user's costs.
+  crypto::SecretBytes filler = crypto::random_secret(16);
+  CAAS_ASSIGN_OR_RETURN(std::string dummy,
+                        crypto::argon2id_hash_password(filler.expose(), config.argon2));
+  return std::unique_ptr<AuthService>(
+      new AuthService(deps, std::move(config), std::move(dummy)));  // NOLINT
+}
+
+AuthService::AuthService(const Deps& deps, AuthConfig config, std::string dummy_hash)
+    : deps_(deps), config_(std::move(config)), dummy_hash_(std::move(dummy_hash)) {}
+
+std::optional<AuthError> AuthService::charge(std::string_view client, std::string_view account) {
+  Clock::TimePoint now = deps_.clock->now();
+  RateDecision by_client =
+      deps_.limiter->take("client:" + std::string(client), config_.address_rate, now);
+  if (!by_client.allowed) {
+    return refuse::rate_limited(by_client.retry_after.count());
+  }
+  if (!account.empty()) {
+    RateDecision by_account =
+        deps_.limiter->take("account:" + std::string(account), config_.account_rate, now);
+    if (!by_account.allowed) {
+      return refuse::rate_limited(by_account.retry_after.count());
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<AuthError> AuthService::locked(std::string_view lock_key) {
+  if (auto left = deps_.lockout->locked_for(lock_key, deps_.clock->now())) {
+    return refuse::rate_limited(left->count());
+  }
+  return std::nullopt;
+}
+
+void AuthService::record_failure(std::string_view lock_key) {
+  if (auto lock = deps_.lockout->record_failure(lock_key, config_.lockout, deps_.clock->now())) {
+    // The key names the account; the audit log has the HMACed form, the log gets none.
+    spdlog::warn("auth: an account is locked for {} s after repeated failures", lock->count());
+  }
+}
+
+Result<std::string> AuthService::hash_password(std::string_view password) const {
+  return crypto::argon2id_hash_password(
+      {reinterpret_cast<const std::uint8_t*>(password.data()), password.size()},  // NOLINT
+      config_.argon2);
+}
+
+void AuthService::audit(std::string actor, std::string action, std::string target,
+                        std::string result) {
+  Status status = deps_.audit->record(
+      {std::move(actor), std::move(action), std::move(target), std::move(result)});
+  if (!status.ok()) {
+    spdlog::error("auth: audit write failed: {}", status.to_string());
+  }
+}
+
+}  // namespace caas::auth

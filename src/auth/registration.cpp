@@ -1,0 +1,147 @@
+// Registration: POST /v1/auth/register mails a code; /register/verify turns the pending
+// registration into a user. The password is hashed at register time, so the verify step never
+// sees it again.
+#include <algorithm>
+
+#include <spdlog/spdlog.h>
+
+#include "auth/auth_service.h"
+#include "auth/email.h"
+#include "auth/otp_keys.h"
+#include "auth/totp_check.h"
+#include "base/time_format.h"
+#include "crypto/random.h"
+
+namespace caas::auth {
+namespace {
+
+constexpr std::string_view kRegisterPurpose = "register";
+
+// Characters, not bytes: "ten characters" means what a user counts.
+std::size_t utf8_chars(std::string_view text) {
+  return static_cast<std::size_t>(std::count_if(text.begin(), text.end(), [](char c) {
+    return (static_cast<unsigned char>(c) & 0xC0U) != 0x80U;
+  }));
+}
+
+std::optional<AuthError> check_password(std::string_view password) {
+  if (password.size() > kMaxPasswordBytes) {
+    return refuse::invalid("field password: at most 1024 bytes");
+  }
+  if (utf8_chars(password) < kMinPasswordChars) {
+    return AuthError{400, "weak_password", "the password needs at least 10 characters", 0};
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+AuthResult<Done> AuthService::register_user(std::string_view email_input,
+                                            std::string_view password, std::string_view client) {
+  auto ring = keyring();
+  if (!ring) {
+    return refuse::sealed();
+  }
+  Result<std::string> email = normalize_email(email_input);
+  if (!email.ok()) {
+    return refuse::invalid(email.status().message());
+  }
+  if (auto refusal = check_password(password)) {
+    return *refusal;
+  }
+  if (auto refusal = charge(client, *email)) {
+    return *refusal;
+  }
+  Result<std::optional<meta::UserRecord>> existing = deps_.accounts->find_user_by_email(*email);
+  if (!existing.ok()) {
+    return refuse::internal(existing.status());
+  }
+  if (existing->has_value()) {
+    audit("anonymous", "auth.register", deps_.audit->sensitive(*email), "user_exists");
+    return AuthError{409, "user_exists", "this email is already registered", 0};
+  }
+  Result<std::string> hash = hash_password(password);
+  if (!hash.ok()) {
+    return refuse::internal(hash.status());
+  }
+  std::string code = new_email_code();
+  Result<std::string> tag = code_tag(*ring, kRegisterPurpose, *email, code);
+  if (!tag.ok()) {
+    return refuse::internal(tag.status());
+  }
+  meta::PendingRegistration pending{*email, *hash, *tag, now_s() + config_.otp_ttl.count(), 0};
+  if (Status status = deps_.accounts->put_pending_registration(pending); !status.ok()) {
+    return refuse::internal(status);
+  }
+  Status sent = deps_.mailer->send(
+      {*email, "Your caas registration code", code_mail_text(code, "to register", config_.otp_ttl)});
+  crypto::detail::secure_wipe(code.data(), code.size());
+  if (!sent.ok()) {
+    // Nothing pending may outlive a mail that never left: the user could not finish anyway.
+    deps_.accounts->delete_pending_registration(*email).ignore_error();
+    spdlog::warn("auth: registration mail not sent: {}", sent.message());
+    audit("anonymous", "auth.register", deps_.audit->sensitive(*email), "mail_unavailable");
+    return AuthError{503, "mail_unavailable",
+                     "the verification mail could not be sent; try again later", 30};
+  }
+  audit("anonymous", "auth.register", deps_.audit->sensitive(*email), "ok");
+  return Done{};
+}
+
+AuthResult<std::string> AuthService::verify_registration(std::string_view email_input,
+                                                         std::string_view otp,
+                                                         std::string_view client) {
+  auto ring = keyring();
+  if (!ring) {
+    return refuse::sealed();
+  }
+  Result<std::string> email = normalize_email(email_input);
+  if (!email.ok()) {
+    return refuse::invalid(email.status().message());
+  }
+  if (auto refusal = charge(client, {})) {
+    return *refusal;
+  }
+  const std::string lock_key = "register:" + *email;
+  if (auto refusal = locked(lock_key)) {
+    return *refusal;
+  }
+  Result<std::optional<meta::PendingRegistration>> pending =
+      deps_.accounts->find_pending_registration(*email);
+  if (!pending.ok()) {
+    return refuse::internal(pending.status());
+  }
+  const std::string target = deps_.audit->sensitive(*email);
+  if (!pending->has_value() || (*pending)->expires_at <= now_s()) {
+    audit("anonymous", "auth.register.verify", target, "otp_failed");
+    return refuse::otp_failed();
+  }
+  const meta::PendingRegistration& registration = **pending;
+  if (!is_otp_code_format(otp) ||
+      !code_matches(*ring, kRegisterPurpose, *email, otp, registration.otp_tag)) {
+    Result<std::int64_t> attempts = deps_.accounts->count_pending_attempt(*email);
+    if (attempts.ok() && *attempts >= config_.otp_max_attempts) {
+      deps_.accounts->delete_pending_registration(*email).ignore_error();  // void after 5
+    }
+    record_failure(lock_key);
+    audit("anonymous", "auth.register.verify", target, "otp_failed");
+    return refuse::otp_failed();
+  }
+  meta::UserRecord user{crypto::random_uuid(), *email, registration.password_hash,
+                        format_rfc3339(deps_.clock->now()), "", false, 0};
+  Status created = deps_.accounts->create_user_from_pending(user, registration.otp_tag);
+  if (created.code() == ErrorCode::kNotFound) {
+    return refuse::otp_failed();  // a concurrent verify used it first
+  }
+  if (created.code() == ErrorCode::kAlreadyExists) {
+    return AuthError{409, "user_exists", "this email is already registered", 0};
+  }
+  if (!created.ok()) {
+    return refuse::internal(created);
+  }
+  deps_.lockout->record_success(lock_key);
+  audit("user:" + user.id, "auth.register.verify", target, "ok");
+  return user.id;
+}
+
+}  // namespace caas::auth
