@@ -121,6 +121,15 @@ AuthResult<NewSession> AuthService::verify_login(std::string_view ticket_text,
   if (auto refusal = locked(lock_key)) {
     return *refusal;
   }
+  // Numbered before the check, in one statement, so concurrent guesses cannot exceed the limit.
+  // A spent ticket stays until it expires, so that a locked account still shows as locked.
+  Result<std::int64_t> attempt = deps_.accounts->count_ticket_attempt(ticket_hash);
+  if (!attempt.ok()) {
+    return refuse::internal(attempt.status());
+  }
+  if (*attempt > config_.otp_max_attempts) {
+    return refuse::otp_failed();
+  }
   bool good = false;
   if (!is_otp_code_format(otp)) {
     good = false;
@@ -135,10 +144,6 @@ AuthResult<NewSession> AuthService::verify_login(std::string_view ticket_text,
   }
   const std::string actor = "user:" + account.id;
   if (!good) {
-    Result<std::int64_t> attempts = deps_.accounts->count_ticket_attempt(ticket_hash);
-    if (attempts.ok() && *attempts >= config_.otp_max_attempts) {
-      deps_.accounts->take_login_ticket(ticket_hash).status().ignore_error();  // void after 5
-    }
     record_failure(lock_key);
     audit(actor, "auth.login.verify", (*ticket)->method, "otp_failed");
     return refuse::otp_failed();

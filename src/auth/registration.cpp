@@ -117,12 +117,17 @@ AuthResult<std::string> AuthService::verify_registration(std::string_view email_
     return refuse::otp_failed();
   }
   const meta::PendingRegistration& registration = **pending;
+  // Numbered before the check, in one statement, so concurrent guesses cannot exceed the limit;
+  // past it the registration is void (registering again starts a new one).
+  Result<std::int64_t> attempt = deps_.accounts->count_pending_attempt(*email);
+  if (!attempt.ok()) {
+    return refuse::internal(attempt.status());
+  }
+  if (*attempt > config_.otp_max_attempts) {
+    return refuse::otp_failed();
+  }
   if (!is_otp_code_format(otp) ||
       !code_matches(*ring, kRegisterPurpose, *email, otp, registration.otp_tag)) {
-    Result<std::int64_t> attempts = deps_.accounts->count_pending_attempt(*email);
-    if (attempts.ok() && *attempts >= config_.otp_max_attempts) {
-      deps_.accounts->delete_pending_registration(*email).ignore_error();  // void after 5
-    }
     record_failure(lock_key);
     audit("anonymous", "auth.register.verify", target, "otp_failed");
     return refuse::otp_failed();
