@@ -11,6 +11,7 @@ import base64
 import concurrent.futures
 import hashlib
 import hmac
+import sqlite3
 import statistics
 import sys
 import time
@@ -531,6 +532,21 @@ def test_rate_limit_per_client_ignores_untrusted_forwarded_for(tmp_path_factory,
         caasd.cleanup()
 
 
+def test_rate_limit_per_client_behind_a_trusted_proxy(tmp_path_factory, smtp):
+    caasd = start_server(tmp_path_factory, smtp, "proxied", CAAS_AUTH_CLIENT_BURST=3,
+                         CAAS_AUTH_CLIENT_PER_MINUTE=1, CAAS_HTTP_TRUSTED_PROXIES="127.0.0.1")
+    try:
+        def login(client_ip):
+            return caasd.post("/v1/auth/login", json={"email": new_email(), "password": PASSWORD},
+                              headers={"X-Forwarded-For": client_ip}).status_code
+        # Each client behind the proxy has its own bucket ...
+        assert [login(f"198.51.100.{i}") for i in range(6)] == [401] * 6
+        # ... and one client still runs out of it.
+        assert [login("198.51.100.200") for _ in range(4)] == [401, 401, 401, 429]
+    finally:
+        caasd.cleanup()
+
+
 def test_smtp_down_gives_503_and_leaves_nothing_pending(tmp_path_factory, smtp):
     dead = SmtpCapture(refuse=True)
     dead.start()
@@ -561,11 +577,38 @@ def test_sealed_server_refuses_auth(tmp_path_factory, smtp, client):
         caasd.cleanup()
 
 
-# ---------------------------------------------------------------------- last: the logs
+def test_stored_hashes_are_raised_to_new_parameters_at_login(tmp_path_factory, smtp):
+    caasd = start_server(tmp_path_factory, smtp, "rehash", CAAS_AUTH_ARGON2_ITERATIONS=1,
+                         CAAS_AUTH_ARGON2_MEMORY_KIB=8192)
+    try:
+        email = new_email()
+        Client(caasd, smtp).register(email)
+
+        def stored_hash():
+            with sqlite3.connect(caasd.data_dir / "caas.db") as db:
+                return db.execute("SELECT password_hash FROM users WHERE email = ?",
+                                  (email,)).fetchone()[0]
+
+        assert stored_hash().startswith("$argon2id$v=19$m=8192,t=1,p=1$")
+        caasd.stop()
+        caasd.env.update({"CAAS_AUTH_ARGON2_ITERATIONS": "3", "CAAS_AUTH_ARGON2_MEMORY_KIB": "16384"})
+        caasd.start()
+        Client(caasd, smtp).login(email)
+        assert stored_hash().startswith("$argon2id$v=19$m=16384,t=3,p=1$")
+        Client(caasd, smtp).login(email)  # and the new hash verifies
+    finally:
+        caasd.cleanup()
 
 
-def test_zz_no_secret_reaches_the_logs(server):
+# ---------------------------------------------------------------------- last: logs and database
+
+
+def test_zz_no_secret_reaches_the_logs_or_the_database(server):
     logs = server.stdout + server.stderr
     assert "level=debug" in logs or "level=info" in logs, "the server logged too little to check"
     leaked = sorted(s for s in SECRETS if s and s in logs)
     assert not leaked, f"secrets in the server log: {leaked}"
+    stored = b"".join(p.read_bytes() for p in server.data_dir.glob("caas.db*"))
+    # Codes are six digits and may occur by chance in binary pages; the rest must not.
+    in_db = sorted(s for s in SECRETS if len(s) > 6 and s.encode() in stored)
+    assert not in_db, f"secrets stored in clear: {in_db}"
