@@ -173,21 +173,20 @@ void add_account_routes(Router& router, const AuthDeps& deps) {
                            });
                          }),
              kOffloaded);
-  router.add(
-      "POST", "/v1/auth/password",
-      with_caller(deps, true,
-                  [deps](const auth::Principal& caller, const json::object& body) {
-                    auto fields = read_fields<2>(body, {"current_password", "new_password"});
-                    if (auto* refusal = std::get_if<Response>(&fields)) {
-                      return std::move(*refusal);
-                    }
-                    auto [current, next] = std::get<0>(fields);
-                    return answer(deps.auth->change_password(caller, current, next),
-                                  [](const auth::NewSession& session) {
-                                    return json_response(200, session_json(session), true);
-                                  });
-                  }),
-      kOffloaded);
+  router.add("POST", "/v1/auth/password",
+             with_caller(deps, true,
+                         [deps](const auth::Principal& caller, const json::object& body) {
+                           auto fields = read_fields<2>(body, {"current_password", "new_password"});
+                           if (auto* refusal = std::get_if<Response>(&fields)) {
+                             return std::move(*refusal);
+                           }
+                           auto [current, next] = std::get<0>(fields);
+                           return answer(deps.auth->change_password(caller, current, next),
+                                         [](const auth::NewSession& session) {
+                                           return json_response(200, session_json(session), true);
+                                         });
+                         }),
+             kOffloaded);
 }
 
 void add_totp_routes(Router& router, const AuthDeps& deps) {
@@ -240,26 +239,26 @@ Result<std::vector<std::string>> read_scopes(const json::object& body) {
 }
 
 void add_api_key_routes(Router& router, const AuthDeps& deps) {
-  router.add("POST", "/v1/auth/api-keys",
-             with_caller(deps, true,
-                         [deps](const auth::Principal& caller, const json::object& body) {
-                           Result<std::string_view> name = get_string(body, "name");
-                           if (!name.ok()) {
-                             return error_response(name.status());
-                           }
-                           Result<std::vector<std::string>> scopes = read_scopes(body);
-                           if (!scopes.ok()) {
-                             return error_response(scopes.status());
-                           }
-                           return answer(deps.auth->create_api_key(caller, *name, *scopes),
-                                         [](const auth::ApiKeyCreated& created) {
-                                           return json_response(201,
-                                                                {{"id", created.id},
-                                                                 {"api_key", created.api_key}},
-                                                                true);
-                                         });
-                         }),
-             kOffloaded);
+  router.add(
+      "POST", "/v1/auth/api-keys",
+      with_caller(
+          deps, true,
+          [deps](const auth::Principal& caller, const json::object& body) {
+            Result<std::string_view> name = get_string(body, "name");
+            if (!name.ok()) {
+              return error_response(name.status());
+            }
+            Result<std::vector<std::string>> scopes = read_scopes(body);
+            if (!scopes.ok()) {
+              return error_response(scopes.status());
+            }
+            return answer(deps.auth->create_api_key(caller, *name, *scopes), [](const auth::
+                                                                                    ApiKeyCreated&
+                                                                                        created) {
+              return json_response(201, {{"id", created.id}, {"api_key", created.api_key}}, true);
+            });
+          }),
+      kOffloaded);
   router.add("GET", "/v1/auth/api-keys",
              with_caller(deps, false,
                          [deps](const auth::Principal& caller, const json::object&) {
@@ -278,17 +277,18 @@ void add_api_key_routes(Router& router, const AuthDeps& deps) {
                                          });
                          }),
              kOffloaded);
-  router.add("DELETE", "/v1/auth/api-keys/{id}",
-             [deps](Request& request) {
-               std::variant<auth::Principal, Response> caller = authorize(request, deps, "");
-               if (auto* refusal = std::get_if<Response>(&caller)) {
-                 return std::move(*refusal);
-               }
-               return answer(deps.auth->revoke_api_key(std::get<auth::Principal>(caller),
-                                                       request.param("id")),
-                             [](auth::Done) { return no_content(); });
-             },
-             kOffloaded);
+  router.add(
+      "DELETE", "/v1/auth/api-keys/{id}",
+      [deps](Request& request) {
+        std::variant<auth::Principal, Response> caller = authorize(request, deps, "");
+        if (auto* refusal = std::get_if<Response>(&caller)) {
+          return std::move(*refusal);
+        }
+        return answer(
+            deps.auth->revoke_api_key(std::get<auth::Principal>(caller), request.param("id")),
+            [](auth::Done) { return no_content(); });
+      },
+      kOffloaded);
 }
 
 }  // namespace

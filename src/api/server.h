@@ -26,8 +26,8 @@ namespace caas::api {
 
 struct ServerOptions {
   std::string host = "127.0.0.1";
-  std::uint16_t port = 8200;  // 0: a free port chosen by the kernel
-  unsigned threads = 0;       // 0: one per core
+  std::uint16_t port = 8200;    // 0: a free port chosen by the kernel
+  unsigned threads = 0;         // 0: one per core
   unsigned worker_threads = 0;  // for offloaded handlers (RouteOptions::offload); 0: one per core
   std::size_t worker_queue_limit = 256;  // offloaded requests waiting or running; then 503
   std::size_t max_connections = 4096;

@@ -15,7 +15,6 @@ ByteSpan text_bytes(std::string_view text) {
   return {reinterpret_cast<const std::uint8_t*>(text.data()), text.size()};  // NOLINT
 }
 
-
 }  // namespace
 
 AuthResult<meta::UserRecord> AuthService::session_user(const Principal& caller) {
@@ -190,9 +189,9 @@ AuthResult<ApiKeyCreated> AuthService::create_api_key(const Principal& caller,
     return AuthError{409, "too_many_api_keys", "revoke an API key first (at most 100)", 0};
   }
   ApiKeyCreated created{crypto::random_uuid(), new_credential(kApiKeyPrefix)};
-  meta::ApiKeyRecord record{created.id, user->id, std::string(name),
-                            credential_hash(created.api_key), join_scopes(scopes),
-                            format_rfc3339(deps_.clock->now())};
+  meta::ApiKeyRecord record{created.id,          user->id,
+                            std::string(name),   credential_hash(created.api_key),
+                            join_scopes(scopes), format_rfc3339(deps_.clock->now())};
   if (Status status = deps_.accounts->insert_api_key(record); !status.ok()) {
     return refuse::internal(status);
   }

@@ -16,8 +16,8 @@ namespace caas::auth {
 
 struct AuthError {
   unsigned http_status = 400;
-  std::string code;               // snake_case API code
-  std::string message;            // a sentence for the caller; never a secret
+  std::string code;                // snake_case API code
+  std::string message;             // a sentence for the caller; never a secret
   std::int64_t retry_after_s = 0;  // for 429 and 503: the Retry-After header
 };
 
@@ -41,9 +41,7 @@ struct Done {};  // the value of an operation that returns nothing
 
 namespace refuse {
 
-inline AuthError sealed() {
-  return {503, "sealed", "the server is sealed; unseal it first", 0};
-}
+inline AuthError sealed() { return {503, "sealed", "the server is sealed; unseal it first", 0}; }
 inline AuthError rate_limited(std::int64_t retry_after_s) {
   return {429, "rate_limited", "too many attempts; try again later", retry_after_s};
 }
@@ -56,7 +54,9 @@ inline AuthError otp_failed() {
 inline AuthError unauthorized() {
   return {401, "unauthorized", "a valid bearer token is required", 0};
 }
-inline AuthError forbidden(std::string message) { return {403, "forbidden", std::move(message), 0}; }
+inline AuthError forbidden(std::string message) {
+  return {403, "forbidden", std::move(message), 0};
+}
 inline AuthError invalid(std::string message) {
   return {400, "invalid_request", std::move(message), 0};
 }

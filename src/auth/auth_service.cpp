@@ -39,8 +39,8 @@ Result<std::unique_ptr<AuthService>> AuthService::create(const Deps& deps, AuthC
   CAAS_TRY(config.argon2.validate());
   CAAS_TRY(check_rate_policy(config.address_rate));
   CAAS_TRY(check_rate_policy(config.account_rate));
-  if (config.otp_ttl.count() < 1 || config.otp_max_attempts < 1 ||
-      config.session_ttl.count() < 1 || config.session_idle.count() < 1) {
+  if (config.otp_ttl.count() < 1 || config.otp_max_attempts < 1 || config.session_ttl.count() < 1 ||
+      config.session_idle.count() < 1) {
     return invalid_argument("auth: ttl, idle and attempt limits must be positive");
   }
   // A real hash with the configured parameters: verifying it costs what a user's costs.

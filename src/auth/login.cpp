@@ -18,7 +18,6 @@ ByteSpan text_bytes(std::string_view text) {
   return {reinterpret_cast<const std::uint8_t*>(text.data()), text.size()};  // NOLINT
 }
 
-
 }  // namespace
 
 AuthResult<LoginChallenge> AuthService::login(std::string_view email_input,
@@ -92,8 +91,8 @@ AuthResult<LoginChallenge> AuthService::login(std::string_view email_input,
   return challenge;
 }
 
-AuthResult<NewSession> AuthService::verify_login(std::string_view ticket_text,
-                                                 std::string_view otp, std::string_view client) {
+AuthResult<NewSession> AuthService::verify_login(std::string_view ticket_text, std::string_view otp,
+                                                 std::string_view client) {
   auto ring = keyring();
   if (!ring) {
     return refuse::sealed();
@@ -176,8 +175,8 @@ Result<bool> AuthService::check_totp(const kms::Keyring& keyring, const meta::Us
 
 AuthResult<NewSession> AuthService::start_session(const std::string& user_id) {
   const std::int64_t now = now_s();
-  NewSession session{new_credential(kSessionTokenPrefix),
-                     deps_.clock->now() + config_.session_ttl, user_id};
+  NewSession session{new_credential(kSessionTokenPrefix), deps_.clock->now() + config_.session_ttl,
+                     user_id};
   meta::SessionRecord record{credential_hash(session.token), user_id, now,
                              now + config_.session_ttl.count(), now};
   if (Status status = deps_.accounts->insert_session(record); !status.ok()) {

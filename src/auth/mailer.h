@@ -51,7 +51,8 @@ struct SmtpOptions {
   std::string user;  // empty: no authentication
   crypto::SecretBytes password;
   std::chrono::milliseconds timeout{10'000};  // connect and whole-transfer limit, each
-  bool require_starttls = false;  // smtp:// only: fail unless STARTTLS succeeds (always so with a user)
+  bool require_starttls =
+      false;  // smtp:// only: fail unless STARTTLS succeeds (always so with a user)
 };
 
 // SMTP submission through libcurl, one easy handle per send(). Thread-safe; owns its options.

@@ -6,8 +6,7 @@
 namespace caas::auth {
 namespace {
 
-constexpr std::array<std::string_view, 3> kPlainScopes = {"files:read", "files:write",
-                                                          "keys:read"};
+constexpr std::array<std::string_view, 3> kPlainScopes = {"files:read", "files:write", "keys:read"};
 constexpr std::string_view kTransitPrefix = "transit:";
 
 bool is_known_scope(std::string_view scope) {
@@ -28,8 +27,8 @@ bool is_transit_key_name(std::string_view name) {
     return false;
   }
   return std::all_of(name.begin(), name.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '_' || c == '-' || c == '.';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '-' || c == '.';
   });
 }
 

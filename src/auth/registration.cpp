@@ -36,8 +36,8 @@ std::optional<AuthError> check_password(std::string_view password) {
 
 }  // namespace
 
-AuthResult<Done> AuthService::register_user(std::string_view email_input,
-                                            std::string_view password, std::string_view client) {
+AuthResult<Done> AuthService::register_user(std::string_view email_input, std::string_view password,
+                                            std::string_view client) {
   auto ring = keyring();
   if (!ring) {
     return refuse::sealed();
@@ -73,8 +73,8 @@ AuthResult<Done> AuthService::register_user(std::string_view email_input,
   if (Status status = deps_.accounts->put_pending_registration(pending); !status.ok()) {
     return refuse::internal(status);
   }
-  Status sent = deps_.mailer->send(
-      {*email, "Your caas registration code", code_mail_text(code, "to register", config_.otp_ttl)});
+  Status sent = deps_.mailer->send({*email, "Your caas registration code",
+                                    code_mail_text(code, "to register", config_.otp_ttl)});
   crypto::detail::secure_wipe(code.data(), code.size());
   if (!sent.ok()) {
     // Nothing pending may outlive a mail that never left: the user could not finish anyway.
@@ -132,8 +132,13 @@ AuthResult<std::string> AuthService::verify_registration(std::string_view email_
     audit("anonymous", "auth.register.verify", target, "otp_failed");
     return refuse::otp_failed();
   }
-  meta::UserRecord user{crypto::random_uuid(), *email, registration.password_hash,
-                        format_rfc3339(deps_.clock->now()), "", false, 0};
+  meta::UserRecord user{crypto::random_uuid(),
+                        *email,
+                        registration.password_hash,
+                        format_rfc3339(deps_.clock->now()),
+                        "",
+                        false,
+                        0};
   Status created = deps_.accounts->create_user_from_pending(user, registration.otp_tag);
   if (created.code() == ErrorCode::kNotFound) {
     return refuse::otp_failed();  // a concurrent verify used it first

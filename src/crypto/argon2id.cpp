@@ -1,6 +1,7 @@
 #include "crypto/argon2id.h"
 
 #include <charconv>
+
 #include <sodium.h>
 
 #include "base/check.h"
@@ -66,15 +67,14 @@ Result<SecretBytes> argon2id(ByteSpan password, ByteSpan salt, const Argon2idPar
   SecretBytes out(out_bytes);
   // crypto_pwhash takes memory in bytes; ALG_ARGON2ID13 is Argon2id version 0x13 with one lane.
   const std::size_t memory_bytes = static_cast<std::size_t>(params.memory_kib) * 1024;
-  if (crypto_pwhash(out.expose_mutable().data(), out_bytes, password_chars(password), password.size(),
-                    salt.data(), params.iterations, memory_bytes,
+  if (crypto_pwhash(out.expose_mutable().data(), out_bytes, password_chars(password),
+                    password.size(), salt.data(), params.iterations, memory_bytes,
                     crypto_pwhash_ALG_ARGON2ID13) != 0) {
     // With parameters validated above, the only failure left is the allocation.
     return error(ErrorCode::kResourceExhausted, "argon2id: out of memory");
   }
   return out;
 }
-
 
 Result<std::string> argon2id_hash_password(ByteSpan password, const Argon2idParams& params) {
   CAAS_TRY(params.validate());

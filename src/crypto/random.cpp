@@ -1,7 +1,6 @@
 #include "crypto/random.h"
 
 #include <array>
-
 #include <limits>
 
 #include <openssl/rand.h>

@@ -19,10 +19,10 @@
 namespace caas::meta {
 
 struct UserRecord {
-  std::string id;  // UUID
+  std::string id;     // UUID
   std::string email;  // normalised (auth/email.h)
   std::string password_hash;
-  std::string created_at;  // RFC 3339
+  std::string created_at;   // RFC 3339
   std::string totp_secret;  // sealed; empty when never enrolled
   bool totp_enabled = false;
   std::int64_t totp_last_step = 0;  // the newest TOTP step accepted (never accepted again)

@@ -28,8 +28,7 @@ AuditEntry read_audit_row(const Statement& stmt) {
 
 class SqliteStore::Impl {
  public:
-  explicit Impl(std::unique_ptr<Database> db)
-      : db_(std::move(db)), accounts_(*db_, mutex) {}
+  explicit Impl(std::unique_ptr<Database> db) : db_(std::move(db)), accounts_(*db_, mutex) {}
 
   Status migrate();
   Result<int> current_version();

@@ -126,8 +126,7 @@ auth::AuthConfig auth_config(const Config& config) {
                       static_cast<double>(a.client_per_minute) / 60.0};
   out.account_rate = {static_cast<double>(a.account_burst),
                       static_cast<double>(a.account_per_minute) / 60.0};
-  out.lockout = {static_cast<unsigned>(a.lockout_failures),
-                 std::chrono::seconds(a.lockout_seconds),
+  out.lockout = {static_cast<unsigned>(a.lockout_failures), std::chrono::seconds(a.lockout_seconds),
                  std::chrono::seconds(a.lockout_max_seconds)};
   return out;
 }
@@ -239,10 +238,10 @@ int serve(const Flags& flags) {
   auth::MailQueue mail_queue(**mailer);
   auth::MemoryRateLimiter limiter;
   auth::MemoryLockoutTracker lockout;
-  auto auth_service = auth::AuthService::create(
-      {&(*store)->accounts(), seal->get(), &audit, mailer->get(), &mail_queue, &limiter, &lockout,
-       &clock},
-      auth_config(*config));
+  auto auth_service =
+      auth::AuthService::create({&(*store)->accounts(), seal->get(), &audit, mailer->get(),
+                                 &mail_queue, &limiter, &lockout, &clock},
+                                auth_config(*config));
   if (!auth_service.ok()) {
     return fail(auth_service.status());
   }

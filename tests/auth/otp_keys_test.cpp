@@ -46,15 +46,15 @@ TEST(OtpKeysTest, TotpSecretsSealForOneUserOnly) {
   EXPECT_TRUE(sealed.starts_with("v1:"));
   Result<crypto::SecretBytes> opened = open_totp_secret(ring, "user-a", sealed);
   ASSERT_TRUE(opened.ok()) << opened.status();
-  EXPECT_TRUE(std::equal(secret.begin(), secret.end(), opened->expose().begin(),
-                         opened->expose().end()));
+  EXPECT_TRUE(
+      std::equal(secret.begin(), secret.end(), opened->expose().begin(), opened->expose().end()));
   EXPECT_EQ(open_totp_secret(ring, "user-b", sealed).status().code(), ErrorCode::kDataLoss);
   EXPECT_EQ(open_totp_secret(keyring(), "user-a", sealed).status().code(), ErrorCode::kDataLoss);
   std::string flipped = sealed;
   flipped[10] = flipped[10] == 'A' ? 'B' : 'A';
   EXPECT_EQ(open_totp_secret(ring, "user-a", flipped).status().code(), ErrorCode::kDataLoss);
-  for (const std::string& bad : std::vector<std::string>{"", "v1", "v1:", "x1:AAAA",
-                                                         "v9:" + sealed.substr(3), "v1:!!!!"}) {
+  for (const std::string& bad :
+       std::vector<std::string>{"", "v1", "v1:", "x1:AAAA", "v9:" + sealed.substr(3), "v1:!!!!"}) {
     EXPECT_EQ(open_totp_secret(ring, "user-a", bad).status().code(), ErrorCode::kDataLoss) << bad;
   }
 }

@@ -50,10 +50,16 @@ TEST(PrincipalTest, SessionsMayDoAllAndTheOperatorNoUserData) {
 TEST(PrincipalTest, ScopeListsAreValidated) {
   EXPECT_TRUE(validate_scopes({"files:read", "files:write", "keys:read", "transit:a.b-c_d"}).ok());
   EXPECT_TRUE(validate_scopes({"transit:*"}).ok());
-  for (const auto& bad : std::vector<std::vector<std::string>>{
-           {}, {"files:delete"}, {"transit:"}, {"transit:a/b"}, {"transit:.hidden"},
-           {"transit:" + std::string(65, 'a')}, {"files:read", "files:read"}, {"FILES:READ"},
-           std::vector<std::string>(33, "files:read")}) {
+  for (const auto& bad :
+       std::vector<std::vector<std::string>>{{},
+                                             {"files:delete"},
+                                             {"transit:"},
+                                             {"transit:a/b"},
+                                             {"transit:.hidden"},
+                                             {"transit:" + std::string(65, 'a')},
+                                             {"files:read", "files:read"},
+                                             {"FILES:READ"},
+                                             std::vector<std::string>(33, "files:read")}) {
     Status status = validate_scopes(bad);
     EXPECT_EQ(status.code(), ErrorCode::kInvalidArgument);
     EXPECT_TRUE(status.message().starts_with("field scopes:")) << status.message();

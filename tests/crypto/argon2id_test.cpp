@@ -202,13 +202,14 @@ TEST(Argon2idPasswordTest, InteroperatesWithTheReference) {
 TEST(Argon2idPasswordTest, HostileOrCorruptStoredHashesAreRefusedBeforeWork) {
   const std::string good = *argon2id_hash_password(text("pw"), kFastParams);
   const std::string salt_and_hash = good.substr(good.find("p=1$") + 3);
-  for (const std::string& bad : std::vector<std::string>{std::string(""), std::string("$argon2i$v=19$m=64,t=1,p=1") + salt_and_hash,
-                          "$argon2id$v=19$m=99999999999,t=1,p=1" + salt_and_hash,
-                          "$argon2id$v=19$m=64,t=1000,p=1" + salt_and_hash,
-                          "$argon2id$v=19$m=64,t=0,p=1" + salt_and_hash,
-                          "$argon2id$v=19$m=64,t=1,p=4" + salt_and_hash,
-                          "$argon2id$v=19$m=,t=1,p=1" + salt_and_hash,
-                          std::string("$argon2id$v=19$m=64,t=1,p=1"), std::string(200, 'x')}) {
+  for (const std::string& bad : std::vector<std::string>{
+           std::string(""), std::string("$argon2i$v=19$m=64,t=1,p=1") + salt_and_hash,
+           "$argon2id$v=19$m=99999999999,t=1,p=1" + salt_and_hash,
+           "$argon2id$v=19$m=64,t=1000,p=1" + salt_and_hash,
+           "$argon2id$v=19$m=64,t=0,p=1" + salt_and_hash,
+           "$argon2id$v=19$m=64,t=1,p=4" + salt_and_hash,
+           "$argon2id$v=19$m=,t=1,p=1" + salt_and_hash, std::string("$argon2id$v=19$m=64,t=1,p=1"),
+           std::string(200, 'x')}) {
     Result<bool> result = argon2id_verify_password(bad, text("pw"));
     ASSERT_FALSE(result.ok()) << bad;
     EXPECT_EQ(result.status().code(), ErrorCode::kDataLoss) << bad;

@@ -1,8 +1,7 @@
 #include "crypto/secret.h"
 
-#include <sstream>
-
 #include <set>
+#include <sstream>
 
 #include <gtest/gtest.h>
 

@@ -1,9 +1,9 @@
 // The account operations of SqliteStore, above all the ones that must succeed at most once.
-#include <gtest/gtest.h>
-
 #include <atomic>
 #include <thread>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 #include "meta/sqlite_store.h"
 #include "testing/temp_dir.h"
@@ -22,7 +22,8 @@ class AccountsTest : public ::testing::Test {
 
   UserRecord add_user(const std::string& id, const std::string& email) {
     UserRecord user{id, email, "$argon2id$hash", "2026-12-02T00:00:00Z", "", false, 0};
-    EXPECT_TRUE(accounts().put_pending_registration({email, "$argon2id$hash", "tag-" + id, 100, 0}).ok());
+    EXPECT_TRUE(
+        accounts().put_pending_registration({email, "$argon2id$hash", "tag-" + id, 100, 0}).ok());
     EXPECT_TRUE(accounts().create_user_from_pending(user, "tag-" + id).ok());
     return user;
   }
@@ -58,8 +59,7 @@ TEST_F(AccountsTest, TakenEmailRollsBackTheWholeRegistration) {
   add_user("u1", "a@x.io");
   ASSERT_TRUE(accounts().put_pending_registration({"a@x.io", "h", "t", 100, 0}).ok());
   UserRecord duplicate{"u2", "a@x.io", "h", "2026-12-02T00:00:00Z", "", false, 0};
-  EXPECT_EQ(accounts().create_user_from_pending(duplicate, "t").code(),
-            ErrorCode::kAlreadyExists);
+  EXPECT_EQ(accounts().create_user_from_pending(duplicate, "t").code(), ErrorCode::kAlreadyExists);
   EXPECT_TRUE(accounts().find_pending_registration("a@x.io")->has_value());  // rolled back
   EXPECT_FALSE(accounts().find_user("u2")->has_value());
 }

@@ -13,9 +13,9 @@
 #include <boost/asio/ssl/context.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 
+#include "api/detail/worker_pool.h"
 #include "api/metrics.h"
 #include "api/router.h"
-#include "api/detail/worker_pool.h"
 #include "api/server.h"
 
 namespace caas::api::detail {

@@ -114,14 +114,15 @@ asio::awaitable<Response> call_on_workers(WorkerPool& pool, const Route& route, 
   }
   auto initiation = [&pool, &route, &request](auto handler) {
     auto executor = asio::get_associated_executor(handler);
-    asio::post(pool.executor(), [&pool, &route, &request, executor,
-                                 handler = std::move(handler)]() mutable {
-      Response response = call_handler(route, request);
-      pool.release();
-      asio::post(executor, [handler = std::move(handler), response = std::move(response)]() mutable {
-        std::move(handler)(std::move(response));
-      });
-    });
+    asio::post(pool.executor(),
+               [&pool, &route, &request, executor, handler = std::move(handler)]() mutable {
+                 Response response = call_handler(route, request);
+                 pool.release();
+                 asio::post(executor, [handler = std::move(handler),
+                                       response = std::move(response)]() mutable {
+                   std::move(handler)(std::move(response));
+                 });
+               });
   };
   co_return co_await asio::async_initiate<decltype(asio::use_awaitable), void(Response)>(
       initiation, asio::use_awaitable);

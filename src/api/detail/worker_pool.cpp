@@ -1,10 +1,9 @@
 #include "api/detail/worker_pool.h"
 
+#include <spdlog/spdlog.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
-
-#include <spdlog/spdlog.h>
 
 namespace caas::api::detail {
 

@@ -27,7 +27,9 @@ class WorkerPool {
   WorkerPool(const WorkerPool&) = delete;
   WorkerPool& operator=(const WorkerPool&) = delete;
 
-  [[nodiscard]] boost::asio::io_context::executor_type executor() { return context_.get_executor(); }
+  [[nodiscard]] boost::asio::io_context::executor_type executor() {
+    return context_.get_executor();
+  }
 
   // Counts one more job in flight, or returns false when the queue is full.
   [[nodiscard]] bool try_reserve();

@@ -3,8 +3,9 @@
 namespace caas::meta::detail {
 namespace {
 
-#define CAAS_USER_COLUMNS \
-  "SELECT id, email, password_hash, created_at, totp_secret, totp_enabled, totp_last_step FROM users "
+#define CAAS_USER_COLUMNS                                                                        \
+  "SELECT id, email, password_hash, created_at, totp_secret, totp_enabled, totp_last_step FROM " \
+  "users "
 
 UserRecord read_user(const Statement& stmt) {
   return UserRecord{stmt.column_text(0), stmt.column_text(1), stmt.column_text(2),
@@ -71,9 +72,9 @@ Status SqliteAccounts::update_password(std::string_view user_id, std::string_vie
 Status SqliteAccounts::update_totp(std::string_view user_id, std::string_view sealed_secret,
                                    bool enabled) {
   std::lock_guard lock(mutex_);
-  CAAS_ASSIGN_OR_RETURN(
-      int changed, change("UPDATE users SET totp_secret = $2, totp_enabled = $3 WHERE id = $1",
-                          {user_id, sealed_secret, enabled ? "1" : "0"}));
+  CAAS_ASSIGN_OR_RETURN(int changed,
+                        change("UPDATE users SET totp_secret = $2, totp_enabled = $3 WHERE id = $1",
+                               {user_id, sealed_secret, enabled ? "1" : "0"}));
   return changed == 1 ? ok_status() : error(ErrorCode::kNotFound, "no such user");
 }
 
@@ -114,9 +115,9 @@ Result<std::optional<PendingRegistration>> SqliteAccounts::find_pending_registra
   if (!row) {
     return std::optional<PendingRegistration>();
   }
-  return std::optional<PendingRegistration>(PendingRegistration{
-      stmt.column_text(0), stmt.column_text(1), stmt.column_text(2), stmt.column_int(3),
-      stmt.column_int(4)});
+  return std::optional<PendingRegistration>(
+      PendingRegistration{stmt.column_text(0), stmt.column_text(1), stmt.column_text(2),
+                          stmt.column_int(3), stmt.column_int(4)});
 }
 
 Result<std::int64_t> SqliteAccounts::count_pending_attempt(std::string_view email) {
@@ -164,8 +165,7 @@ Status SqliteAccounts::insert_login_ticket(const LoginTicket& ticket) {
   return stmt.run();
 }
 
-Result<std::optional<LoginTicket>> SqliteAccounts::find_login_ticket(
-    std::string_view ticket_hash) {
+Result<std::optional<LoginTicket>> SqliteAccounts::find_login_ticket(std::string_view ticket_hash) {
   std::lock_guard lock(mutex_);
   CAAS_ASSIGN_OR_RETURN(
       Statement stmt,
