@@ -129,8 +129,10 @@ AuthResult<NewSession> AuthService::verify_login(std::string_view ticket_text, s
   if (*attempt > config_.otp_max_attempts) {
     return refuse::otp_failed();
   }
+  // A ticket made before TOTP was switched on or off asks for the wrong factor: it is stale.
+  const bool stale = ((*ticket)->method == "totp") != account.totp_enabled;
   bool good = false;
-  if (!is_otp_code_format(otp)) {
+  if (stale || !is_otp_code_format(otp)) {
     good = false;
   } else if ((*ticket)->method == "totp") {
     Result<bool> checked = check_totp(*ring, account, account.totp_secret, otp);

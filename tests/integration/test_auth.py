@@ -295,9 +295,14 @@ def test_totp_enroll_confirm_and_login(client, server):
     client.register(email)
     token = client.login(email)
     other = client.login(email)
+    pending = client.start_login(email)  # an email ticket issued before TOTP is on
+    pending_code = client.code_for(email, 4)
     secret = enable_totp(client, token)
     assert client.me(token).json()["totp_enabled"] is True
     assert client.me(other).status_code == 401, "turning TOTP on ends the other sessions"
+    assert_error(server.post("/v1/auth/login/verify",
+                             json={"ticket": pending["ticket"], "otp": pending_code}),
+                 401, "otp_failed")
 
     challenge = client.start_login(email)
     assert challenge["methods"] == ["totp"]
