@@ -35,9 +35,9 @@ constexpr KeyType kAeadTypes[] = {KeyType::kAes256Gcm, KeyType::kChaCha20Poly130
 
 // RSA key generation is slow: two keys per test binary, made on first use.
 const crypto::SecretBytes& rsa_material(int which) {
-  static const crypto::SecretBytes kKeys[2] = {*generate_material(KeyType::kRsa3072),
-                                               *generate_material(KeyType::kRsa3072)};
-  return kKeys[which];
+  static const crypto::SecretBytes keys[2] = {*generate_material(KeyType::kRsa3072),
+                                              *generate_material(KeyType::kRsa3072)};
+  return keys[which];
 }
 
 crypto::SecretBytes fixed_material(KeyType type, std::uint8_t fill) {
