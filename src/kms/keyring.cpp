@@ -12,7 +12,7 @@ namespace {
 
 constexpr std::array<std::uint8_t, 4> kMagic = {'C', 'K', 'R', '1'};
 constexpr std::size_t kHeaderBytes = kMagic.size() + 4;
-constexpr std::array<std::string_view, 3> kBuiltInNames = {"audit", "files", "otp"};
+constexpr std::array<std::string_view, 4> kBuiltInNames = {"audit", "files", "otp", "transit"};
 
 Status malformed(std::string_view what) {
   return error(ErrorCode::kDataLoss, "keyring: " + std::string(what));

@@ -4,7 +4,8 @@
 // return views into it. At rest it is sealed by the barrier (kms/barrier.h).
 //
 // Built-in names: "audit" (keys the audit hash chain and the HMAC of sensitive identifiers),
-// "files" (per-user KEKs), "otp" (HMAC tags of one-time codes). Later modules add their own.
+// "files" (per-user KEKs), "otp" (HMAC tags of one-time codes, sealed TOTP secrets), "transit"
+// (seals transit key material). Later modules add their own.
 //
 // Serialized form (all integers big-endian):
 //   "CKR1" | u32 count | count × ( u8 name_len (1..64) | name | u32 version (>= 1) | 32 key bytes )

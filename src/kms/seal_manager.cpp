@@ -178,10 +178,19 @@ Status SealManager::finish_unseal() {
 }
 
 void SealManager::seal() {
-  std::lock_guard lock(mutex_);
-  keyring_.store(nullptr);
-  root_key_.reset();
-  pending_.clear();
+  {
+    std::lock_guard lock(mutex_);
+    keyring_.store(nullptr);
+    root_key_.reset();
+    pending_.clear();
+  }
+  for (const auto& listener : seal_listeners_) {
+    listener();
+  }
+}
+
+void SealManager::add_seal_listener(std::function<void()> listener) {
+  seal_listeners_.push_back(std::move(listener));
 }
 
 SealStatus SealManager::status() const {

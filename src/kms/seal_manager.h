@@ -16,6 +16,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -64,8 +65,12 @@ class SealManager {
   // Already unsealed: returns the status unchanged.
   Result<SealStatus> unseal(ByteSpan share);
 
-  // Wipes the root key, the keyring and any shares collected. Idempotent.
+  // Wipes the root key, the keyring and any shares collected, then tells every seal listener
+  // (which drop their caches of key material). Idempotent.
   void seal();
+
+  // Called after every seal(), on the sealing thread. Add listeners at start-up, before serving.
+  void add_seal_listener(std::function<void()> listener);
 
   [[nodiscard]] SealStatus status() const;
 
@@ -92,6 +97,7 @@ class SealManager {
   std::vector<crypto::LockedBytes> pending_;  // serialized shares, distinct x
   std::optional<crypto::LockedBytes> root_key_;
   std::atomic<std::shared_ptr<const Keyring>> keyring_;
+  std::vector<std::function<void()>> seal_listeners_;
 };
 
 }  // namespace caas::kms

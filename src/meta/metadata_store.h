@@ -18,6 +18,7 @@
 #include "base/result.h"
 #include "base/status.h"
 #include "meta/accounts.h"
+#include "meta/transit_store.h"
 
 namespace caas::meta {
 
@@ -43,6 +44,8 @@ class MetadataStore {
 
   // Users, sessions, API keys (meta/accounts.h); lives as long as the store.
   virtual AccountStore& accounts() = 0;
+  // Transit keys (meta/transit_store.h); lives as long as the store.
+  virtual TransitStore& transit() = 0;
 
   // The value of setting `name`, or nullopt when it was never written.
   virtual Result<std::optional<std::string>> get_setting(std::string_view name) = 0;

@@ -68,6 +68,30 @@ CREATE TABLE api_keys (
 );
 CREATE INDEX api_keys_by_user ON api_keys (user_id);
 )sql"},
+    Migration{3, "transit keys",
+              R"sql(
+CREATE TABLE transit_keys (
+  owner_id               TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  name                   TEXT NOT NULL,
+  type                   TEXT NOT NULL,
+  derived                BIGINT NOT NULL,
+  latest_version         BIGINT NOT NULL,
+  min_decryption_version BIGINT NOT NULL,
+  created_at             TEXT NOT NULL,
+  PRIMARY KEY (owner_id, name)
+);
+CREATE TABLE transit_key_versions (
+  owner_id             TEXT NOT NULL,
+  name                 TEXT NOT NULL,
+  version              BIGINT NOT NULL,
+  sealed_material      TEXT NOT NULL,
+  public_key           TEXT NOT NULL,
+  created_at           TEXT NOT NULL,
+  encryptions_reserved BIGINT NOT NULL DEFAULT 0,
+  PRIMARY KEY (owner_id, name, version),
+  FOREIGN KEY (owner_id, name) REFERENCES transit_keys (owner_id, name) ON DELETE CASCADE
+);
+)sql"},
 };
 
 }  // namespace

@@ -5,6 +5,7 @@
 
 #include "meta/detail/sqlite_accounts.h"
 #include "meta/detail/sqlite_db.h"
+#include "meta/detail/sqlite_transit.h"
 #include "meta/schema.h"
 
 namespace caas::meta {
@@ -28,7 +29,8 @@ AuditEntry read_audit_row(const Statement& stmt) {
 
 class SqliteStore::Impl {
  public:
-  explicit Impl(std::unique_ptr<Database> db) : db_(std::move(db)), accounts_(*db_, mutex) {}
+  explicit Impl(std::unique_ptr<Database> db)
+      : db_(std::move(db)), accounts_(*db_, mutex), transit_(*db_, mutex) {}
 
   Status migrate();
   Result<int> current_version();
@@ -40,6 +42,7 @@ class SqliteStore::Impl {
 
   std::mutex mutex;
   detail::SqliteAccounts& accounts() { return accounts_; }
+  detail::SqliteTransit& transit() { return transit_; }
 
  private:
   Result<std::optional<AuditEntry>> last_audit();
@@ -47,6 +50,7 @@ class SqliteStore::Impl {
 
   std::unique_ptr<Database> db_;
   detail::SqliteAccounts accounts_;
+  detail::SqliteTransit transit_;
 };
 
 Result<int> SqliteStore::Impl::current_version() {
@@ -182,6 +186,7 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const SqliteOptions& opti
 }
 
 AccountStore& SqliteStore::accounts() { return impl_->accounts(); }
+TransitStore& SqliteStore::transit() { return impl_->transit(); }
 
 Result<std::optional<std::string>> SqliteStore::get_setting(std::string_view name) {
   std::lock_guard lock(impl_->mutex);
