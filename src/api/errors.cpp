@@ -61,15 +61,20 @@ Response error_response(unsigned http_status, std::string_view code, std::string
   return response;
 }
 
-Response error_response(const Status& status) {
+ApiError api_error_for(const Status& status) {
   Mapping mapping = mapping_for(status.code());
   if (mapping.http_status >= 500) {
     // The client gets no internals; the operator gets the cause (messages never hold secrets).
     spdlog::error("request_id={} request failed: {}", tl_request_id, status.to_string());
-    return error_response(mapping.http_status, mapping.code,
-                          "the server could not complete the request; see its log");
+    return {mapping.http_status, std::string(mapping.code),
+            "the server could not complete the request; see its log"};
   }
-  return error_response(mapping.http_status, mapping.code, status.message());
+  return {mapping.http_status, std::string(mapping.code), status.message()};
+}
+
+Response error_response(const Status& status) {
+  ApiError error = api_error_for(status);
+  return error_response(error.http_status, error.code, error.message);
 }
 
 void set_current_request_id(std::string_view request_id) { tl_request_id = request_id; }

@@ -3,6 +3,7 @@
 // more specific API code (invalid_share, already_initialized, sealed) name it explicitly.
 #pragma once
 
+#include <string>
 #include <string_view>
 
 #include "api/http_types.h"
@@ -11,6 +12,15 @@
 namespace caas::api {
 
 Response error_response(unsigned http_status, std::string_view code, std::string_view message);
+
+struct ApiError {
+  unsigned http_status = 500;
+  std::string code;
+  std::string message;
+};
+
+// The table's status, code and message for `status` (5xx: a generic message, the cause logged).
+ApiError api_error_for(const Status& status);
 
 // Through the table: kInvalidArgument → 400 invalid_request, kNotFound → 404 not_found, ...
 // Server-side failures (5xx) keep their message out of the body: it goes to the log instead.

@@ -83,6 +83,7 @@ AuthResult<NewSession> AuthService::change_password(const Principal& caller,
     return refuse::internal(status);
   }
   // Whoever else holds a session lost the right to it with the old password.
+  credentials_.erase_user(user->id, "");  // API keys are re-read, which keeps them valid
   if (Status status = deps_.accounts->delete_user_sessions(user->id, ""); !status.ok()) {
     return refuse::internal(status);
   }
@@ -155,6 +156,7 @@ AuthResult<Done> AuthService::totp_switch(const Principal& caller, std::string_v
     return refuse::internal(status);
   }
   // The second factor changed: sessions started under the old rule end, except this one.
+  credentials_.erase_user(user->id, caller.credential_hash);
   if (Status status = deps_.accounts->delete_user_sessions(user->id, caller.credential_hash);
       !status.ok()) {
     return refuse::internal(status);
@@ -219,6 +221,9 @@ AuthResult<Done> AuthService::revoke_api_key(const Principal& caller, std::strin
     return refuse::forbidden("API keys are managed from a signed-in session");
   }
   Status status = deps_.accounts->delete_api_key(caller.user_id, key_id);
+  if (status.ok()) {
+    credentials_.erase_api_key(key_id);
+  }
   if (status.code() == ErrorCode::kNotFound) {
     return AuthError{404, "not_found", "no such API key", 0};
   }

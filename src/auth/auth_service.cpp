@@ -52,7 +52,10 @@ Result<std::unique_ptr<AuthService>> AuthService::create(const Deps& deps, AuthC
 }
 
 AuthService::AuthService(const Deps& deps, AuthConfig config, std::string dummy_hash)
-    : deps_(deps), config_(std::move(config)), dummy_hash_(std::move(dummy_hash)) {}
+    : deps_(deps),
+      config_(std::move(config)),
+      dummy_hash_(std::move(dummy_hash)),
+      credentials_(config_.credential_cache_ttl) {}
 
 std::optional<AuthError> AuthService::charge(std::string_view client, std::string_view account) {
   Clock::TimePoint now = deps_.clock->now();

@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "auth/auth_error.h"
+#include "auth/credential_cache.h"
 #include "auth/mailer.h"
 #include "auth/principal.h"
 #include "auth/rate_limiter.h"
@@ -55,6 +56,8 @@ struct AuthConfig {
   RatePolicy account_rate{10, 0.1};  // per email address
   LockoutPolicy lockout;
   std::string issuer = "caas";  // shown by authenticator apps
+  // How long a checked credential is trusted without reading the database (credential_cache.h).
+  std::chrono::seconds credential_cache_ttl{2};
 };
 
 struct LoginChallenge {
@@ -145,6 +148,8 @@ class AuthService {
   std::optional<AuthError> locked(std::string_view lock_key);
   void record_failure(std::string_view lock_key);
   AuthResult<NewSession> start_session(const std::string& user_id);
+  AuthResult<Principal> check_session(const std::string& hash, std::int64_t expires_at,
+                                      std::int64_t last_seen, const std::string& user_id);
   AuthResult<meta::UserRecord> session_user(const Principal& caller);
   // Checks a TOTP code for `user` and consumes its step. False on any mismatch or replay.
   Result<bool> check_totp(const kms::Keyring& keyring, const meta::UserRecord& user,
@@ -156,6 +161,7 @@ class AuthService {
   Deps deps_;
   AuthConfig config_;
   std::string dummy_hash_;  // verified for unknown emails, so they cost what known ones cost
+  CredentialCache credentials_;
 };
 
 // A fresh bearer credential: `prefix` + 43 characters of base64url (256 random bits).

@@ -196,26 +196,29 @@ AuthResult<Principal> AuthService::authenticate(std::string_view token) {
     return refuse::unauthorized();
   }
   const std::string hash = credential_hash(token);
+  const std::int64_t now = now_s();
+  if (std::optional<CredentialCache::Entry> cached = credentials_.find(hash, now)) {
+    if (cached->principal.kind != Principal::Kind::kSession) {
+      return cached->principal;
+    }
+    return check_session(hash, cached->session_expires_at, cached->last_seen,
+                         cached->principal.user_id);
+  }
   if (token.starts_with(kSessionTokenPrefix)) {
     Result<std::optional<meta::SessionRecord>> session = deps_.accounts->find_session(hash);
     if (!session.ok()) {
       return refuse::internal(session.status());
     }
-    const std::int64_t now = now_s();
     if (!session->has_value()) {
       return refuse::unauthorized();
     }
     const meta::SessionRecord& record = **session;
-    if (record.expires_at <= now || now - record.last_seen >= config_.session_idle.count()) {
-      deps_.accounts->delete_session(hash).ignore_error();
-      return refuse::unauthorized();
+    AuthResult<Principal> principal =
+        check_session(hash, record.expires_at, record.last_seen, record.user_id);
+    if (principal.ok()) {
+      credentials_.put(hash, {*principal, record.expires_at, record.last_seen, now});
     }
-    // Writing on every request would serialise readers; a coarse touch keeps the idle clock
-    // accurate to a tenth of the idle timeout.
-    if (now - record.last_seen >= std::max<std::int64_t>(1, config_.session_idle.count() / 10)) {
-      deps_.accounts->touch_session(hash, now).ignore_error();
-    }
-    return Principal{Principal::Kind::kSession, record.user_id, hash, "", {}};
+    return principal;
   }
   if (token.starts_with(kApiKeyPrefix)) {
     Result<std::optional<meta::ApiKeyRecord>> key = deps_.accounts->find_api_key(hash);
@@ -225,16 +228,37 @@ AuthResult<Principal> AuthService::authenticate(std::string_view token) {
     if (!key->has_value()) {
       return refuse::unauthorized();
     }
-    return Principal{Principal::Kind::kApiKey, (*key)->user_id, hash, (*key)->id,
-                     split_scopes((*key)->scopes)};
+    Principal principal{Principal::Kind::kApiKey, (*key)->user_id, hash, (*key)->id,
+                        split_scopes((*key)->scopes)};
+    credentials_.put(hash, {principal, 0, 0, now});
+    return principal;
   }
   return refuse::unauthorized();
+}
+
+AuthResult<Principal> AuthService::check_session(const std::string& hash, std::int64_t expires_at,
+                                                 std::int64_t last_seen,
+                                                 const std::string& user_id) {
+  const std::int64_t now = now_s();
+  if (expires_at <= now || now - last_seen >= config_.session_idle.count()) {
+    credentials_.erase(hash);
+    deps_.accounts->delete_session(hash).ignore_error();
+    return refuse::unauthorized();
+  }
+  // Writing on every request would serialise them; a coarse touch keeps the idle clock
+  // accurate to a tenth of the idle timeout.
+  if (now - last_seen >= std::max<std::int64_t>(1, config_.session_idle.count() / 10)) {
+    deps_.accounts->touch_session(hash, now).ignore_error();
+    credentials_.set_last_seen(hash, now);
+  }
+  return Principal{Principal::Kind::kSession, user_id, hash, "", {}};
 }
 
 AuthResult<Done> AuthService::logout(const Principal& caller) {
   if (!caller.is_session()) {
     return refuse::forbidden("logout ends a session; revoke an API key instead");
   }
+  credentials_.erase(caller.credential_hash);
   if (Status status = deps_.accounts->delete_session(caller.credential_hash); !status.ok()) {
     return refuse::internal(status);
   }

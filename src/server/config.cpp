@@ -9,6 +9,8 @@
 
 #include <toml++/toml.h>
 
+#include "auth/principal.h"
+
 namespace caas::server {
 namespace {
 
@@ -60,12 +62,16 @@ const std::vector<Key>& keys() {
       {"auth", "lockout_failures", CAAS_FIELD(auth.lockout_failures), 1, 1000},
       {"auth", "lockout_seconds", CAAS_FIELD(auth.lockout_seconds), 1, 86400},
       {"auth", "lockout_max_seconds", CAAS_FIELD(auth.lockout_max_seconds), 1, 30 * 86400},
+      {"auth", "credential_cache_s", CAAS_FIELD(auth.credential_cache_s), 0, 60},
       {"smtp", "url", CAAS_FIELD(smtp.url)},
       {"smtp", "from", CAAS_FIELD(smtp.from)},
       {"smtp", "user", CAAS_FIELD(smtp.user)},
       {"smtp", "password", CAAS_FIELD(smtp.password)},
       {"smtp", "timeout_ms", CAAS_FIELD(smtp.timeout_ms), 100, 120'000},
       {"smtp", "require_tls", CAAS_FIELD(smtp.require_tls)},
+      {"transit", "compat_key", CAAS_FIELD(transit.compat_key)},
+      {"transit", "rotate_after_encryptions", CAAS_FIELD(transit.rotate_after_encryptions), 1,
+       std::int64_t{1} << 32},
       {"storage", "backend", CAAS_FIELD(storage.backend)},
       {"storage", "fs_path", CAAS_FIELD(storage.fs_path)},
   };
@@ -282,6 +288,9 @@ Status validate(const Config& config) {
   }
   if (config.tls.cert_file.empty() != config.tls.key_file.empty()) {
     return invalid_argument("tls.cert_file and tls.key_file: set both (HTTPS) or neither");
+  }
+  if (!auth::is_transit_key_name(config.transit.compat_key)) {
+    return invalid_argument("transit.compat_key: 1 to 64 characters of A-Z a-z 0-9 _ - .");
   }
   if (config.server.data_dir.empty()) {
     return invalid_argument("server.data_dir: must not be empty");

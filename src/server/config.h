@@ -59,6 +59,7 @@ struct Config {
     std::int64_t lockout_failures = 5;
     std::int64_t lockout_seconds = 60;  // doubles with every further failure, up to the max
     std::int64_t lockout_max_seconds = 3600;
+    std::int64_t credential_cache_s = 2;  // a revocation on another node shows within this
   } auth;
   struct Smtp {
     std::string url;  // smtp://host:port (STARTTLS when offered) or smtps://host:port
@@ -68,6 +69,11 @@ struct Config {
     std::int64_t timeout_ms = 10'000;
     bool require_tls = false;  // smtp:// only; always required when a user is set
   } smtp;
+  struct Transit {
+    std::string compat_key = "compat";  // the key POST /encrypt and /decrypt use
+    // Random-nonce AEAD keys rotate at this many encryptions (NIST SP 800-38D: 2^32 at most).
+    std::int64_t rotate_after_encryptions = (std::int64_t{1} << 32) - (std::int64_t{1} << 24);
+  } transit;
   struct Storage {
     std::string backend = "fs";
     std::string fs_path;  // empty: DATA_DIR/blobs

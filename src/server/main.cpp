@@ -18,6 +18,7 @@
 #include "api/router.h"
 #include "api/server.h"
 #include "api/sys_routes.h"
+#include "api/transit_routes.h"
 #include "auth/auth_service.h"
 #include "auth/mailer.h"
 #include "auth/rate_limiter.h"
@@ -26,6 +27,7 @@
 #include "meta/sqlite_store.h"
 #include "server/config.h"
 #include "server/dev_mode.h"
+#include "transit/transit_service.h"
 
 #ifndef CAAS_VERSION
 #define CAAS_VERSION "0.0.0"
@@ -128,6 +130,7 @@ auth::AuthConfig auth_config(const Config& config) {
                       static_cast<double>(a.account_per_minute) / 60.0};
   out.lockout = {static_cast<unsigned>(a.lockout_failures), std::chrono::seconds(a.lockout_seconds),
                  std::chrono::seconds(a.lockout_max_seconds)};
+  out.credential_cache_ttl = std::chrono::seconds(a.credential_cache_s);
   return out;
 }
 
@@ -249,7 +252,15 @@ int serve(const Flags& flags) {
   api::Router router;
   api::SysDeps deps{seal->get(), &audit, store->get(), nullptr, CAAS_VERSION};
   api::add_sys_routes(router, deps);
-  api::add_auth_routes(router, {auth_service->get(), seal->get()});
+  api::AuthDeps auth_deps{auth_service->get(), seal->get()};
+  api::add_auth_routes(router, auth_deps);
+  transit::TransitConfig transit_config;
+  transit_config.rotate_after_encryptions =
+      static_cast<std::uint64_t>(config->transit.rotate_after_encryptions);
+  transit::TransitService transit_service((*store)->transit(), **seal, audit, clock,
+                                          transit_config);
+  (*seal)->add_seal_listener([&transit_service] { transit_service.clear_cache(); });
+  api::add_transit_routes(router, {&transit_service, auth_deps, config->transit.compat_key});
   api::Metrics metrics(router);
   deps.metrics = &metrics;
   metrics.add_gauge_source([&seal = **seal] {
@@ -281,6 +292,7 @@ int list_routes() {
   api::SysDeps deps;
   api::add_sys_routes(router, deps);
   api::add_auth_routes(router, {});
+  api::add_transit_routes(router, {});
   for (const std::string& line : router.describe()) {
     std::printf("%s\n", line.c_str());
   }

@@ -48,8 +48,9 @@ Bytes material_aad(std::string_view owner, std::string_view name, std::int64_t v
 }
 
 Result<crypto::XChaCha20Poly1305> material_aead(ByteSpan transit_key) {
-  CAAS_ASSIGN_OR_RETURN(crypto::SecretArray<32> key,
-                        crypto::hkdf_sha256_key(transit_key, {}, text_bytes("caas/v1/transit-material")));
+  CAAS_ASSIGN_OR_RETURN(
+      crypto::SecretArray<32> key,
+      crypto::hkdf_sha256_key(transit_key, {}, text_bytes("caas/v1/transit-material")));
   return crypto::XChaCha20Poly1305::create(key);
 }
 
@@ -128,13 +129,12 @@ Status TransitService::refresh(CachedKey& key, const kms::Keyring& keyring) {
         return error(ErrorCode::kDataLoss, "transit key " + record->name + " misses a version");
       }
       CAAS_ASSIGN_OR_RETURN(crypto::SecretBytes material, open_material(keyring, version));
-      CAAS_ASSIGN_OR_RETURN(
-          std::shared_ptr<const KeyVersionCipher> cipher,
-          KeyVersionCipher::create(key.type, record->derived, record->name,
-                                   static_cast<std::uint32_t>(version.version),
-                                   std::move(material)));
-      key.versions.push_back({std::move(cipher), version.created_at,
-                              version.encryptions_reserved, version.encryptions_reserved});
+      CAAS_ASSIGN_OR_RETURN(std::shared_ptr<const KeyVersionCipher> cipher,
+                            KeyVersionCipher::create(key.type, record->derived, record->name,
+                                                     static_cast<std::uint32_t>(version.version),
+                                                     std::move(material)));
+      key.versions.push_back({std::move(cipher), version.created_at, version.encryptions_reserved,
+                              version.encryptions_reserved});
     }
   }
   key.loaded_at = clock_.now();
@@ -235,28 +235,33 @@ Status TransitService::count_encryption(CachedKey& key, const KeyVersionCipher& 
 Status TransitService::add_version_locked(CachedKey& key, const kms::Keyring& keyring) {
   const auto version = static_cast<std::int64_t>(key.versions.size()) + 1;
   CAAS_ASSIGN_OR_RETURN(crypto::SecretBytes material, generate_material(key.type));
-  CAAS_ASSIGN_OR_RETURN(std::string public_key,
-                        can_sign(key.type) ? public_key_of(key.type, material.expose())
-                                           : Result<std::string>(std::string()));
-  CAAS_ASSIGN_OR_RETURN(std::string sealed_material,
-                        seal_material(keyring, key.record.owner_id, key.record.name, version,
-                                      material));
-  meta::TransitKeyVersionRecord record{key.record.owner_id, key.record.name, version,
-                                       sealed_material, public_key,
-                                       format_rfc3339(clock_.now()), 0};
+  CAAS_ASSIGN_OR_RETURN(std::string public_key, can_sign(key.type)
+                                                    ? public_key_of(key.type, material.expose())
+                                                    : Result<std::string>(std::string()));
+  CAAS_ASSIGN_OR_RETURN(
+      std::string sealed_material,
+      seal_material(keyring, key.record.owner_id, key.record.name, version, material));
+  meta::TransitKeyVersionRecord record{key.record.owner_id,
+                                       key.record.name,
+                                       version,
+                                       sealed_material,
+                                       public_key,
+                                       format_rfc3339(clock_.now()),
+                                       0};
   Status added = store_.add_version(record);
   if (added.code() == ErrorCode::kFailedPrecondition) {
     return refresh(key, keyring);  // another node rotated first: take its version
   }
   CAAS_TRY(added);
-  CAAS_ASSIGN_OR_RETURN(std::shared_ptr<const KeyVersionCipher> cipher,
-                        KeyVersionCipher::create(key.type, key.record.derived, key.record.name,
-                                                 static_cast<std::uint32_t>(version),
-                                                 std::move(material)));
+  CAAS_ASSIGN_OR_RETURN(
+      std::shared_ptr<const KeyVersionCipher> cipher,
+      KeyVersionCipher::create(key.type, key.record.derived, key.record.name,
+                               static_cast<std::uint32_t>(version), std::move(material)));
   key.versions.push_back({std::move(cipher), record.created_at, 0, 0});
   key.record.latest_version = version;
-  audit_.record({"user:" + key.record.owner_id, "transit.rotate", key.record.name,
-                 "v" + std::to_string(version)})
+  audit_
+      .record({"user:" + key.record.owner_id, "transit.rotate", key.record.name,
+               "v" + std::to_string(version)})
       .ignore_error();
   return ok_status();
 }
@@ -299,16 +304,17 @@ Result<KeyInfo> TransitService::create_key(std::string_view owner, std::string_v
   CAAS_ASSIGN_OR_RETURN(std::string sealed_material,
                         seal_material(*keyring, owner, name, 1, material));
   const std::string now = format_rfc3339(clock_.now());
-  meta::TransitKeyRecord record{std::string(owner), std::string(name),
-                                std::string(key_type_name(type)), derived, 1, 1, now};
+  meta::TransitKeyRecord record{
+      std::string(owner), std::string(name), std::string(key_type_name(type)), derived, 1, 1, now};
   Status created = store_.create_key(
       record, {std::string(owner), std::string(name), 1, sealed_material, public_key, now, 0});
   if (created.code() == ErrorCode::kAlreadyExists) {
     return error(ErrorCode::kAlreadyExists, "a transit key with this name exists");
   }
   CAAS_TRY(created);
-  audit_.record({"user:" + std::string(owner), "transit.create", std::string(name),
-                 std::string(key_type_name(type))})
+  audit_
+      .record({"user:" + std::string(owner), "transit.create", std::string(name),
+               std::string(key_type_name(type))})
       .ignore_error();
   CAAS_ASSIGN_OR_RETURN(std::shared_ptr<CachedKey> key, load(owner, name));
   return info_of(key);
@@ -317,6 +323,10 @@ Result<KeyInfo> TransitService::create_key(std::string_view owner, std::string_v
 Result<KeyInfo> TransitService::key_info(std::string_view owner, std::string_view name) {
   CAAS_ASSIGN_OR_RETURN(std::shared_ptr<CachedKey> key, load(owner, name));
   return info_of(key);
+}
+
+Status TransitService::check_key(std::string_view owner, std::string_view name) {
+  return load(owner, name).status();
 }
 
 Result<KeyInfo> TransitService::rotate(std::string_view owner, std::string_view name) {
@@ -340,8 +350,9 @@ Result<KeyInfo> TransitService::set_min_decryption_version(std::string_view owne
   }
   CAAS_TRY(store_.set_min_decryption_version(owner, name, version));
   key->record.min_decryption_version = version;
-  audit_.record({"user:" + std::string(owner), "transit.config", std::string(name),
-                 "min_decryption_version=" + std::to_string(version)})
+  audit_
+      .record({"user:" + std::string(owner), "transit.config", std::string(name),
+               "min_decryption_version=" + std::to_string(version)})
       .ignore_error();
   return info_locked(*key);
 }

@@ -74,6 +74,8 @@ class TransitService {
   Result<KeyInfo> create_key(std::string_view owner, std::string_view name, KeyType type,
                              bool derived);
   Result<KeyInfo> key_info(std::string_view owner, std::string_view name);
+  // OK when the key exists and the server is unsealed (cheap: a cache lookup).
+  Status check_key(std::string_view owner, std::string_view name);
   Result<KeyInfo> rotate(std::string_view owner, std::string_view name);
   // Errors: kInvalidArgument unless 1 <= version <= latest.
   Result<KeyInfo> set_min_decryption_version(std::string_view owner, std::string_view name,
