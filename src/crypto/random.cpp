@@ -1,5 +1,6 @@
 #include "crypto/random.h"
 
+#include <algorithm>
 #include <array>
 #include <limits>
 
@@ -18,6 +19,24 @@ void random_fill(MutableByteSpan out) {
     CAAS_CHECK(RAND_bytes(out.data() + done, static_cast<int>(chunk)) == 1);
     done += chunk;
   }
+}
+
+void random_fill_public(MutableByteSpan out) {
+  constexpr std::size_t kBufferBytes = 4096;
+  if (out.size() > kBufferBytes / 4) {
+    random_fill(out);
+    return;
+  }
+  thread_local std::array<std::uint8_t, kBufferBytes> buffer{};
+  thread_local std::size_t used = kBufferBytes;
+  if (kBufferBytes - used < out.size()) {
+    random_fill(buffer);
+    used = 0;
+  }
+  std::copy_n(buffer.begin() + static_cast<std::ptrdiff_t>(used), out.size(), out.begin());
+  // Bytes handed out are cleared, so the buffer never gives the same bytes twice.
+  std::fill_n(buffer.begin() + static_cast<std::ptrdiff_t>(used), out.size(), std::uint8_t{0});
+  used += out.size();
 }
 
 Bytes random_bytes(std::size_t size) {

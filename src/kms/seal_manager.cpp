@@ -200,6 +200,10 @@ SealStatus SealManager::status() const {
 }
 
 bool SealManager::is_root_token(std::string_view token) const {
+  // The prefix is public; skipping the hash for other tokens keeps it off every user request.
+  if (!token.starts_with(kRootTokenPrefix)) {
+    return false;
+  }
   crypto::Sha256Digest digest = crypto::sha256(as_bytes(token));
   std::lock_guard lock(mutex_);
   return root_token_hash_.has_value() && crypto::constant_time_equal(digest, *root_token_hash_);

@@ -215,7 +215,7 @@ Result<Bytes> KeyVersionCipher::encrypt_aead(ByteSpan plaintext, ByteSpan contex
   Bytes blob(nonce_size + plaintext.size() + crypto::kAeadTagBytes);
   MutableByteSpan out(blob);
   // Random nonces: 96 bits for GCM/ChaCha (bounded above), 192 bits for XChaCha.
-  crypto::random_fill(out.first(nonce_size));
+  crypto::random_fill_public(out.first(nonce_size));
   CAAS_ASSIGN_OR_RETURN(std::unique_ptr<crypto::Aead> aead, acquire_aead(context));
   CAAS_TRY(aead->seal_into(crypto::Nonce(out.first(nonce_size)), plaintext, crypto::Aad(ad),
                            out.subspan(nonce_size)));

@@ -1,5 +1,6 @@
 #include "crypto/secret.h"
 
+#include <algorithm>
 #include <set>
 #include <sstream>
 
@@ -107,6 +108,18 @@ TEST(RandomTest, UuidsAreVersion4TextAndDistinct) {
     seen.insert(uuid);
   }
   EXPECT_EQ(seen.size(), 1000U);
+}
+
+TEST(RandomTest, PublicDrawsNeverRepeatAcrossRefills) {
+  std::set<Bytes> seen;
+  for (int i = 0; i < 5000; ++i) {  // about 15 refills of the 4 KiB buffer
+    Bytes nonce(12);
+    random_fill_public(nonce);
+    ASSERT_TRUE(seen.insert(nonce).second) << "repeated nonce at draw " << i;
+  }
+  Bytes big(2000);  // larger draws bypass the buffer
+  random_fill_public(big);
+  EXPECT_NE(std::count(big.begin(), big.end(), 0), static_cast<long>(big.size()));
 }
 
 TEST(RandomTest, FillsWithDistinctValues) {

@@ -1,6 +1,7 @@
 #include "api/detail/http_parse.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
 #include <charconv>
 #include <limits>
@@ -67,7 +68,23 @@ void configure_header_parser(HeaderParser& parser, std::size_t header_limit_byte
   parser.body_limit(std::numeric_limits<std::uint64_t>::max());
 }
 
-std::string new_request_id() { return hex_encode(crypto::random_bytes(8)); }
+// Unique, not secret: a random per-process prefix and a counter, so that a request id costs no
+// call into the CSPRNG on the hot path.
+std::string new_request_id() {
+  static const std::uint32_t prefix = [] {
+    Bytes bytes = crypto::random_bytes(4);
+    return (std::uint32_t{bytes[0]} << 24) | (std::uint32_t{bytes[1]} << 16) |
+           (std::uint32_t{bytes[2]} << 8) | bytes[3];
+  }();
+  static std::atomic<std::uint32_t> counter{0};
+  const std::uint64_t id = (std::uint64_t{prefix} << 32) | counter.fetch_add(1);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string text(16, '0');
+  for (int i = 15; i >= 0; --i) {
+    text[static_cast<std::size_t>(i)] = kHex[(id >> ((15 - i) * 4)) & 0xFU];
+  }
+  return text;
+}
 
 std::string request_id_for(const RequestHeader& header) {
   auto it = header.find("X-Request-Id");
