@@ -105,6 +105,28 @@ def test_chunked_body_over_json_limit_is_too_large(small_body_server):
     server.assert_alive()
 
 
+def test_413_reaches_a_client_that_is_still_sending(small_body_server):
+    """The server answers 413 mid-body and closes; a client still writing must read the 413,
+    not a connection reset (lingering close)."""
+    server = small_body_server
+    for _ in range(10):
+        sock = raw_connect(server)
+        try:
+            sock.sendall(b"POST /v1/sys/init HTTP/1.1\r\nHost: x\r\nContent-Type: application/json"
+                         b"\r\nTransfer-Encoding: chunked\r\n\r\n")
+            chunk = b"400\r\n" + b" " * 1024 + b"\r\n"
+            try:
+                for _ in range(256):  # 256 KiB, far past the limit
+                    sock.sendall(chunk)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the server stopped reading: fine, as long as the answer arrived
+            response = RawReader(sock).read_response()
+            assert response is not None and response.status == 413, response
+        finally:
+            sock.close()
+    server.assert_alive()
+
+
 def test_chunked_body_under_limit_is_accepted(caasd):
     def chunks():
         yield b'{"shares":3,'

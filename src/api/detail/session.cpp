@@ -1,6 +1,7 @@
 // One coroutine per connection, in the shape of Beast's http_server_awaitable.cpp (boost-1.81.0),
 // with error codes instead of exceptions (as_tuple) and a fresh parser per request: read the
 // header, route, pick the body limit for that route, read the body, handle, write, loop.
+#include <array>
 #include <chrono>
 #include <exception>
 #include <new>
@@ -104,6 +105,30 @@ void wipe_consumed(beast::flat_buffer& buffer) {
   }
 }
 
+// After an answer that ends the connection (413, a malformed request) the client may still be
+// sending. Closing at once with unread data makes the kernel send a reset, which can destroy the
+// answer before the client reads it. So, like nginx's lingering close: stop sending, then read
+// and discard for a bounded time and amount, then close.
+template <typename Stream>
+asio::awaitable<void> linger_close(Stream& stream, ServerState& state) {
+  constexpr std::size_t kMaxDiscardBytes = 1 << 20;
+  auto& tcp = beast::get_lowest_layer(stream);
+  boost::system::error_code ignored;
+  tcp.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+  if (state.stopping.load()) {
+    co_return;
+  }
+  tcp.expires_after(std::chrono::seconds(2));
+  std::array<char, 4096> sink{};
+  for (std::size_t discarded = 0; discarded < kMaxDiscardBytes;) {
+    auto [ec, n] = co_await tcp.async_read_some(asio::buffer(sink), kNoThrow);
+    if (ec) {
+      break;
+    }
+    discarded += n;
+  }
+}
+
 // Runs the handler on the worker pool and resumes the connection's coroutine on its own
 // executor with the response. The request stays in the suspended coroutine's frame meanwhile.
 asio::awaitable<Response> call_on_workers(WorkerPool& pool, const Route& route, Request& request) {
@@ -183,6 +208,7 @@ asio::awaitable<bool> serve_one(Stream& stream, beast::flat_buffer& buffer, Serv
                             error_response(failure.http_status, failure.code, failure.message), 11,
                             false);
     finish_exchange(state, exchange, remote);
+    co_await linger_close(stream, state);
     co_return false;
   }
 
@@ -248,6 +274,10 @@ asio::awaitable<bool> serve_one(Stream& stream, beast::flat_buffer& buffer, Serv
   bool written =
       co_await write_response(stream, state, exchange, std::move(response), version, keep_alive);
   finish_exchange(state, exchange, remote);
+  if (written && !keep_alive) {
+    co_await linger_close(stream, state);
+    co_return false;
+  }
   co_return written&& keep_alive && !state.stopping.load();
 }
 
