@@ -95,6 +95,20 @@ Result<crypto::SecretBytes> b64_field(const json::object& item, std::string_view
   return bytes;
 }
 
+// The optional context and associated_data of an AEAD item.
+struct AeadExtras {
+  crypto::SecretBytes context;
+  crypto::SecretBytes aad;
+};
+
+Result<AeadExtras> aead_extras(const json::object& item) {
+  CAAS_ASSIGN_OR_RETURN(crypto::SecretBytes context,
+                        b64_field(item, "context", false, transit::kMaxContextBytes));
+  CAAS_ASSIGN_OR_RETURN(crypto::SecretBytes aad,
+                        b64_field(item, "associated_data", false, transit::kMaxPlaintextBytes));
+  return AeadExtras{std::move(context), std::move(aad)};
+}
+
 Result<std::string_view> string_field(const json::object& item, std::string_view field) {
   return get_string(item, field);
 }
@@ -290,16 +304,11 @@ void add_cipher_routes(Router& router, const TransitDeps& deps) {
                            CAAS_ASSIGN_OR_RETURN(
                                crypto::SecretBytes plaintext,
                                b64_field(item, "plaintext", true, transit::kMaxPlaintextBytes));
-                           CAAS_ASSIGN_OR_RETURN(
-                               crypto::SecretBytes context,
-                               b64_field(item, "context", false, transit::kMaxContextBytes));
-                           CAAS_ASSIGN_OR_RETURN(crypto::SecretBytes aad,
-                                                 b64_field(item, "associated_data", false,
-                                                           transit::kMaxPlaintextBytes));
+                           CAAS_ASSIGN_OR_RETURN(AeadExtras extras, aead_extras(item));
                            CAAS_ASSIGN_OR_RETURN(
                                std::string ciphertext,
                                svc->encrypt(caller.owner, caller.name, plaintext.expose(),
-                                            context.expose(), aad.expose()));
+                                            extras.context.expose(), extras.aad.expose()));
                            return json::object{{"ciphertext", ciphertext}};
                          };
                        }),
@@ -310,15 +319,11 @@ void add_cipher_routes(Router& router, const TransitDeps& deps) {
                          return [svc, caller](const json::object& item) -> Result<json::object> {
                            CAAS_ASSIGN_OR_RETURN(std::string_view ciphertext,
                                                  string_field(item, "ciphertext"));
+                           CAAS_ASSIGN_OR_RETURN(AeadExtras extras, aead_extras(item));
                            CAAS_ASSIGN_OR_RETURN(
-                               crypto::SecretBytes context,
-                               b64_field(item, "context", false, transit::kMaxContextBytes));
-                           CAAS_ASSIGN_OR_RETURN(crypto::SecretBytes aad,
-                                                 b64_field(item, "associated_data", false,
-                                                           transit::kMaxPlaintextBytes));
-                           CAAS_ASSIGN_OR_RETURN(crypto::SecretBytes plaintext,
-                                                 svc->decrypt(caller.owner, caller.name, ciphertext,
-                                                              context.expose(), aad.expose()));
+                               crypto::SecretBytes plaintext,
+                               svc->decrypt(caller.owner, caller.name, ciphertext,
+                                            extras.context.expose(), extras.aad.expose()));
                            return json::object{{"plaintext", base64_encode(plaintext.expose())}};
                          };
                        }),
@@ -329,15 +334,11 @@ void add_cipher_routes(Router& router, const TransitDeps& deps) {
                          return [svc, caller](const json::object& item) -> Result<json::object> {
                            CAAS_ASSIGN_OR_RETURN(std::string_view ciphertext,
                                                  string_field(item, "ciphertext"));
+                           CAAS_ASSIGN_OR_RETURN(AeadExtras extras, aead_extras(item));
                            CAAS_ASSIGN_OR_RETURN(
-                               crypto::SecretBytes context,
-                               b64_field(item, "context", false, transit::kMaxContextBytes));
-                           CAAS_ASSIGN_OR_RETURN(crypto::SecretBytes aad,
-                                                 b64_field(item, "associated_data", false,
-                                                           transit::kMaxPlaintextBytes));
-                           CAAS_ASSIGN_OR_RETURN(std::string rewrapped,
-                                                 svc->rewrap(caller.owner, caller.name, ciphertext,
-                                                             context.expose(), aad.expose()));
+                               std::string rewrapped,
+                               svc->rewrap(caller.owner, caller.name, ciphertext,
+                                           extras.context.expose(), extras.aad.expose()));
                            return json::object{{"ciphertext", rewrapped}};
                          };
                        }),
@@ -459,29 +460,44 @@ void add_random_route(Router& router, const TransitDeps& deps) {
   });
 }
 
-// The compatibility shape: {"apiKey","userUUID",...} on the API key owner's `compat_key`.
-Result<std::string> compat_owner(const TransitDeps& deps, const json::object& body,
-                                 Response& refusal) {
-  CAAS_ASSIGN_OR_RETURN(std::string_view api_key, get_string(body, "apiKey"));
-  auth::AuthResult<auth::Principal> principal = deps.auth.auth->authenticate(api_key);
+// A request of the compatibility shape {"apiKey","userUUID",<data field>}: the owner of the
+// API key (whose `compat_key` is used), the user UUID (the context) and the data.
+struct CompatCall {
+  std::string owner;
+  std::string user;
+  std::string data;
+};
+
+std::variant<CompatCall, Response> read_compat(const Request& request, const TransitDeps& deps,
+                                               std::string_view data_field) {
+  Result<json::object> body = parse_json_object(request.body);
+  if (!body.ok()) {
+    return error_response(body.status());
+  }
+  Result<std::string_view> api_key = get_string(*body, "apiKey");
+  if (!api_key.ok()) {
+    return error_response(api_key.status());
+  }
+  auth::AuthResult<auth::Principal> principal = deps.auth.auth->authenticate(*api_key);
   if (!principal.ok() || principal->kind != auth::Principal::Kind::kApiKey) {
-    refusal = error_response(401, "unauthorized", "apiKey: not a valid API key");
-    return error(ErrorCode::kUnauthenticated, "");
+    return error_response(401, "unauthorized", "apiKey: not a valid API key");
   }
   if (!principal->allows("transit:" + deps.compat_key)) {
-    refusal = error_response(403, "forbidden",
-                             "this API key does not have the scope transit:" + deps.compat_key);
-    return error(ErrorCode::kPermissionDenied, "");
+    return error_response(403, "forbidden",
+                          "this API key does not have the scope transit:" + deps.compat_key);
   }
-  return principal->user_id;
-}
-
-Result<std::string_view> compat_user(const json::object& body) {
-  CAAS_ASSIGN_OR_RETURN(std::string_view user, get_string(body, "userUUID"));
-  if (user.empty() || user.size() > transit::kMaxContextBytes) {
-    return invalid_argument("field userUUID: 1 to 4096 characters");
+  Result<std::string_view> user = get_string(*body, "userUUID");
+  if (!user.ok()) {
+    return error_response(user.status());
   }
-  return user;
+  if (user->empty() || user->size() > transit::kMaxContextBytes) {
+    return error_response(400, "invalid_request", "field userUUID: 1 to 4096 characters");
+  }
+  Result<std::string_view> data = get_string(*body, data_field);
+  if (!data.ok()) {
+    return error_response(data.status());
+  }
+  return CompatCall{principal->user_id, std::string(*user), std::string(*data)};
 }
 
 void add_compat_routes(Router& router, const TransitDeps& deps) {
@@ -489,30 +505,23 @@ void add_compat_routes(Router& router, const TransitDeps& deps) {
   router.add(
       "POST", "/encrypt",
       [deps, svc](Request& request) {
-        Result<json::object> body = parse_json_object(request.body);
-        if (!body.ok()) {
-          return error_response(body.status());
+        std::variant<CompatCall, Response> call = read_compat(request, deps, "sensitiveData");
+        if (auto* refusal = std::get_if<Response>(&call)) {
+          return std::move(*refusal);
         }
-        Response refusal;
-        Result<std::string> owner = compat_owner(deps, *body, refusal);
-        if (!owner.ok()) {
-          return refusal.status != 200 ? refusal : error_response(owner.status());
-        }
-        Result<std::string_view> user = compat_user(*body);
-        Result<std::string_view> data = get_string(*body, "sensitiveData");
-        if (!user.ok() || !data.ok()) {
-          return error_response(user.ok() ? data.status() : user.status());
-        }
-        Result<std::string> ciphertext =
-            svc->encrypt(*owner, deps.compat_key, text_bytes(*data), text_bytes(*user), {});
+        CompatCall& c = std::get<CompatCall>(call);
+        auto encrypt = [&] {
+          return svc->encrypt(c.owner, deps.compat_key, text_bytes(c.data), text_bytes(c.user), {});
+        };
+        Result<std::string> ciphertext = encrypt();
         if (ciphertext.status().code() == ErrorCode::kNotFound) {
           // First use: the owner's compat key is made on demand (a concurrent maker may win).
-          svc->create_key(*owner, deps.compat_key, transit::KeyType::kAes256Gcm, true)
+          svc->create_key(c.owner, deps.compat_key, transit::KeyType::kAes256Gcm, true)
               .status()
               .ignore_error();
-          ciphertext =
-              svc->encrypt(*owner, deps.compat_key, text_bytes(*data), text_bytes(*user), {});
+          ciphertext = encrypt();
         }
+        crypto::detail::secure_wipe(c.data.data(), c.data.size());
         if (!ciphertext.ok()) {
           return error_of(ciphertext.status());
         }
@@ -522,26 +531,17 @@ void add_compat_routes(Router& router, const TransitDeps& deps) {
   router.add(
       "POST", "/decrypt",
       [deps, svc](Request& request) {
-        Result<json::object> body = parse_json_object(request.body);
-        if (!body.ok()) {
-          return error_response(body.status());
+        std::variant<CompatCall, Response> call = read_compat(request, deps, "encrypted_data");
+        if (auto* refusal = std::get_if<Response>(&call)) {
+          return std::move(*refusal);
         }
-        Response refusal;
-        Result<std::string> owner = compat_owner(deps, *body, refusal);
-        if (!owner.ok()) {
-          return refusal.status != 200 ? refusal : error_response(owner.status());
-        }
-        Result<std::string_view> user = compat_user(*body);
-        Result<std::string_view> data = get_string(*body, "encrypted_data");
-        if (!user.ok() || !data.ok()) {
-          return error_response(user.ok() ? data.status() : user.status());
-        }
+        const CompatCall& c = std::get<CompatCall>(call);
         Result<crypto::SecretBytes> plaintext =
-            svc->decrypt(*owner, deps.compat_key, *data, text_bytes(*user), {});
+            svc->decrypt(c.owner, deps.compat_key, c.data, text_bytes(c.user), {});
         if (!plaintext.ok()) {
-          Status status = plaintext.status().code() == ErrorCode::kNotFound ? decryption_failed()
-                                                                            : plaintext.status();
-          return error_of(status);
+          // No compat key yet means nothing was ever encrypted for this owner.
+          return error_of(plaintext.status().code() == ErrorCode::kNotFound ? decryption_failed()
+                                                                            : plaintext.status());
         }
         std::string text(plaintext->expose().begin(), plaintext->expose().end());
         Response response = json_response(200, {{"sensitiveData", text}}, true);

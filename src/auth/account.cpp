@@ -56,15 +56,11 @@ AuthResult<NewSession> AuthService::change_password(const Principal& caller,
   if (auto refusal = locked(lock_key)) {
     return *refusal;
   }
-  if (next.size() > kMaxPasswordBytes || current.size() > kMaxPasswordBytes) {
-    return refuse::invalid("field new_password: at most 1024 bytes");
+  if (current.size() > kMaxPasswordBytes) {
+    return refuse::invalid("field current_password: at most 1024 bytes");
   }
-  std::size_t chars = 0;
-  for (char c : next) {
-    chars += (static_cast<unsigned char>(c) & 0xC0U) != 0x80U ? 1 : 0;
-  }
-  if (chars < kMinPasswordChars) {
-    return AuthError{400, "weak_password", "the password needs at least 10 characters", 0};
+  if (auto refusal = check_new_password(next, "new_password")) {
+    return *refusal;
   }
   Result<bool> match = crypto::argon2id_verify_password(user->password_hash, text_bytes(current));
   if (!match.ok()) {

@@ -6,6 +6,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "auth/email.h"
 #include "base/base64.h"
 #include "base/hex.h"
 #include "crypto/hash.h"
@@ -56,6 +57,33 @@ AuthService::AuthService(const Deps& deps, AuthConfig config, std::string dummy_
       config_(std::move(config)),
       dummy_hash_(std::move(dummy_hash)),
       credentials_(config_.credential_cache_ttl) {}
+
+AuthResult<AuthService::Start> AuthService::start(std::string_view email_input) const {
+  std::shared_ptr<const kms::Keyring> ring = keyring();
+  if (!ring) {
+    return refuse::sealed();
+  }
+  Result<std::string> email = normalize_email(email_input);
+  if (!email.ok()) {
+    return refuse::invalid(email.status().message());
+  }
+  return Start{std::move(ring), std::move(*email)};
+}
+
+std::optional<AuthError> AuthService::check_new_password(std::string_view password,
+                                                         std::string_view field) {
+  if (password.size() > kMaxPasswordBytes) {
+    return refuse::invalid("field " + std::string(field) + ": at most 1024 bytes");
+  }
+  // Characters, not bytes: "ten characters" means what a user counts.
+  const auto chars = std::count_if(password.begin(), password.end(), [](char c) {
+    return (static_cast<unsigned char>(c) & 0xC0U) != 0x80U;
+  });
+  if (static_cast<std::size_t>(chars) < kMinPasswordChars) {
+    return AuthError{400, "weak_password", "the password needs at least 10 characters", 0};
+  }
+  return std::nullopt;
+}
 
 std::optional<AuthError> AuthService::charge(std::string_view client, std::string_view account) {
   Clock::TimePoint now = deps_.clock->now();

@@ -142,6 +142,16 @@ class AuthService {
   AuthService(const Deps& deps, AuthConfig config, std::string dummy_hash);
 
   std::shared_ptr<const kms::Keyring> keyring() const { return deps_.seal->keyring(); }
+  // What every flow that starts from an email needs: the keyring (sealed: refused) and the
+  // normalised email (malformed: refused).
+  struct Start {
+    std::shared_ptr<const kms::Keyring> keyring;
+    std::string email;
+  };
+  AuthResult<Start> start(std::string_view email_input) const;
+  // The policy for a new password: 10 characters at least, 1024 bytes at most.
+  static std::optional<AuthError> check_new_password(std::string_view password,
+                                                     std::string_view field);
   [[nodiscard]] std::int64_t now_s() const { return deps_.clock->unix_seconds(); }
   // Charges the client's and the account's buckets; a refusal when either is empty.
   std::optional<AuthError> charge(std::string_view client, std::string_view account);

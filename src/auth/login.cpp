@@ -22,14 +22,12 @@ ByteSpan text_bytes(std::string_view text) {
 
 AuthResult<LoginChallenge> AuthService::login(std::string_view email_input,
                                               std::string_view password, std::string_view client) {
-  auto ring = keyring();
-  if (!ring) {
-    return refuse::sealed();
+  AuthResult<Start> started = start(email_input);
+  if (!started.ok()) {
+    return started.error();
   }
-  Result<std::string> email = normalize_email(email_input);
-  if (!email.ok()) {
-    return refuse::invalid(email.status().message());
-  }
+  const std::shared_ptr<const kms::Keyring>& ring = started->keyring;
+  const std::string* email = &started->email;
   if (password.size() > kMaxPasswordBytes) {
     return refuse::invalid("field password: at most 1024 bytes");
   }

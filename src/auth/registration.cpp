@@ -17,36 +17,17 @@ namespace {
 
 constexpr std::string_view kRegisterPurpose = "register";
 
-// Characters, not bytes: "ten characters" means what a user counts.
-std::size_t utf8_chars(std::string_view text) {
-  return static_cast<std::size_t>(std::count_if(text.begin(), text.end(), [](char c) {
-    return (static_cast<unsigned char>(c) & 0xC0U) != 0x80U;
-  }));
-}
-
-std::optional<AuthError> check_password(std::string_view password) {
-  if (password.size() > kMaxPasswordBytes) {
-    return refuse::invalid("field password: at most 1024 bytes");
-  }
-  if (utf8_chars(password) < kMinPasswordChars) {
-    return AuthError{400, "weak_password", "the password needs at least 10 characters", 0};
-  }
-  return std::nullopt;
-}
-
 }  // namespace
 
 AuthResult<Done> AuthService::register_user(std::string_view email_input, std::string_view password,
                                             std::string_view client) {
-  auto ring = keyring();
-  if (!ring) {
-    return refuse::sealed();
+  AuthResult<Start> started = start(email_input);
+  if (!started.ok()) {
+    return started.error();
   }
-  Result<std::string> email = normalize_email(email_input);
-  if (!email.ok()) {
-    return refuse::invalid(email.status().message());
-  }
-  if (auto refusal = check_password(password)) {
+  const std::shared_ptr<const kms::Keyring>& ring = started->keyring;
+  const std::string* email = &started->email;
+  if (auto refusal = check_new_password(password, "password")) {
     return *refusal;
   }
   if (auto refusal = charge(client, *email)) {
@@ -91,14 +72,12 @@ AuthResult<Done> AuthService::register_user(std::string_view email_input, std::s
 AuthResult<std::string> AuthService::verify_registration(std::string_view email_input,
                                                          std::string_view otp,
                                                          std::string_view client) {
-  auto ring = keyring();
-  if (!ring) {
-    return refuse::sealed();
+  AuthResult<Start> started = start(email_input);
+  if (!started.ok()) {
+    return started.error();
   }
-  Result<std::string> email = normalize_email(email_input);
-  if (!email.ok()) {
-    return refuse::invalid(email.status().message());
-  }
+  const std::shared_ptr<const kms::Keyring>& ring = started->keyring;
+  const std::string* email = &started->email;
   if (auto refusal = charge(client, {})) {
     return *refusal;
   }
