@@ -194,8 +194,9 @@ Result<std::shared_ptr<const KeyVersionCipher>> TransitService::for_version(Cach
                                                                             std::uint32_t version) {
   std::lock_guard lock(key.mutex);
   if (version < key.record.min_decryption_version || version > key.versions.size()) {
-    if (version > key.versions.size()) {
-      // Perhaps another node rotated: look once more before refusing.
+    // Perhaps another node rotated: look once more before refusing — at most once a second,
+    // so that ciphertexts naming made-up versions cannot turn every request into a database read.
+    if (version > key.versions.size() && clock_.now() - key.loaded_at >= std::chrono::seconds(1)) {
       if (auto keyring = seal_.keyring(); keyring) {
         CAAS_TRY(refresh(key, *keyring));
       }
