@@ -31,11 +31,14 @@ class User:
         self.user_id = client.register(self.email)
         self.token = client.login(self.email)
 
-    def post(self, path, body=None, token=None):
-        return self.server.post(path, token=token or self.token, json=body if body is not None else {})
+    def post(self, path, body=None, token=None, timeout=30):
+        return self.server.post(path, token=token or self.token,
+                                json=body if body is not None else {}, timeout=timeout)
 
     def create(self, name, key_type="aes256-gcm", derived=False):
-        r = self.post(f"/v1/transit/keys/{name}", {"type": key_type, "derived": derived})
+        # RSA-3072 key generation takes seconds on a loaded 2-core machine.
+        r = self.post(f"/v1/transit/keys/{name}", {"type": key_type, "derived": derived},
+                      timeout=120)
         assert r.status_code == 201, r.text
         return r.json()
 
