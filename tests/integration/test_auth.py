@@ -438,6 +438,30 @@ def test_rate_limit_per_client_behind_a_trusted_proxy(tmp_path_factory, smtp):
         caasd.cleanup()
 
 
+def test_a_full_worker_queue_answers_503_and_health_stays_up(tmp_path_factory, smtp):
+    caasd = start_server(tmp_path_factory, smtp, "overload", CAAS_SERVER_WORKER_THREADS=1,
+                         CAAS_SERVER_WORKER_QUEUE_LIMIT=2, CAAS_AUTH_ARGON2_ITERATIONS=8,
+                         CAAS_AUTH_ARGON2_MEMORY_KIB=65536)
+    try:
+        def login(_):
+            return requests.post(caasd.url + "/v1/auth/login", timeout=120,
+                                 json={"email": new_email(), "password": PASSWORD})
+
+        with concurrent.futures.ThreadPoolExecutor(12) as pool:
+            pending = [pool.submit(login, i) for i in range(12)]
+            health = requests.get(caasd.url + "/v1/sys/health", timeout=5)
+            results = [f.result() for f in pending]
+        assert health.status_code == 200
+        statuses = sorted(r.status_code for r in results)
+        assert 401 in statuses and 503 in statuses, statuses
+        busy = next(r for r in results if r.status_code == 503)
+        assert_error(busy, 503, "overloaded")
+        assert busy.headers["Retry-After"] == "1"
+        caasd.assert_alive()
+    finally:
+        caasd.cleanup()
+
+
 def test_smtp_down_gives_503_and_leaves_nothing_pending(tmp_path_factory, smtp):
     dead = SmtpCapture(refuse=True)
     dead.start()
