@@ -27,18 +27,18 @@ AuthResult<LoginChallenge> AuthService::login(std::string_view email_input,
     return started.error();
   }
   const std::shared_ptr<const kms::Keyring>& ring = started->keyring;
-  const std::string* email = &started->email;
+  const std::string& email = started->email;
   if (password.size() > kMaxPasswordBytes) {
     return refuse::invalid("field password: at most 1024 bytes");
   }
-  if (auto refusal = charge(client, *email)) {
+  if (auto refusal = charge(client, email)) {
     return *refusal;
   }
-  const std::string lock_key = login_lock_key(*email);
+  const std::string lock_key = login_lock_key(email);
   if (auto refusal = locked(lock_key)) {
     return *refusal;
   }
-  Result<std::optional<meta::UserRecord>> user = deps_.accounts->find_user_by_email(*email);
+  Result<std::optional<meta::UserRecord>> user = deps_.accounts->find_user_by_email(email);
   if (!user.ok()) {
     return refuse::internal(user.status());
   }
@@ -48,7 +48,7 @@ AuthResult<LoginChallenge> AuthService::login(std::string_view email_input,
   if (!match.ok()) {
     return refuse::internal(match.status());
   }
-  const std::string target = deps_.audit->sensitive(*email);
+  const std::string target = deps_.audit->sensitive(email);
   if (!user->has_value() || !*match) {
     record_failure(lock_key);
     audit("anonymous", "auth.login", target, "login_failed");

@@ -26,19 +26,19 @@ AuthResult<Done> AuthService::register_user(std::string_view email_input, std::s
     return started.error();
   }
   const std::shared_ptr<const kms::Keyring>& ring = started->keyring;
-  const std::string* email = &started->email;
+  const std::string& email = started->email;
   if (auto refusal = check_new_password(password, "password")) {
     return *refusal;
   }
-  if (auto refusal = charge(client, *email)) {
+  if (auto refusal = charge(client, email)) {
     return *refusal;
   }
-  Result<std::optional<meta::UserRecord>> existing = deps_.accounts->find_user_by_email(*email);
+  Result<std::optional<meta::UserRecord>> existing = deps_.accounts->find_user_by_email(email);
   if (!existing.ok()) {
     return refuse::internal(existing.status());
   }
   if (existing->has_value()) {
-    audit("anonymous", "auth.register", deps_.audit->sensitive(*email), "user_exists");
+    audit("anonymous", "auth.register", deps_.audit->sensitive(email), "user_exists");
     return AuthError{409, "user_exists", "this email is already registered", 0};
   }
   Result<std::string> hash = hash_password(password);
@@ -46,26 +46,26 @@ AuthResult<Done> AuthService::register_user(std::string_view email_input, std::s
     return refuse::internal(hash.status());
   }
   std::string code = new_email_code();
-  Result<std::string> tag = code_tag(*ring, kRegisterPurpose, *email, code);
+  Result<std::string> tag = code_tag(*ring, kRegisterPurpose, email, code);
   if (!tag.ok()) {
     return refuse::internal(tag.status());
   }
-  meta::PendingRegistration pending{*email, *hash, *tag, now_s() + config_.otp_ttl.count(), 0};
+  meta::PendingRegistration pending{email, *hash, *tag, now_s() + config_.otp_ttl.count(), 0};
   if (Status status = deps_.accounts->put_pending_registration(pending); !status.ok()) {
     return refuse::internal(status);
   }
-  Status sent = deps_.mailer->send({*email, "Your caas registration code",
-                                    code_mail_text(code, "to register", config_.otp_ttl)});
+  Status sent = deps_.mailer->send(
+      {email, "Your caas registration code", code_mail_text(code, "to register", config_.otp_ttl)});
   crypto::detail::secure_wipe(code.data(), code.size());
   if (!sent.ok()) {
     // Nothing pending may outlive a mail that never left: the user could not finish anyway.
-    deps_.accounts->delete_pending_registration(*email).ignore_error();
+    deps_.accounts->delete_pending_registration(email).ignore_error();
     spdlog::warn("auth: registration mail not sent: {}", sent.message());
-    audit("anonymous", "auth.register", deps_.audit->sensitive(*email), "mail_unavailable");
+    audit("anonymous", "auth.register", deps_.audit->sensitive(email), "mail_unavailable");
     return AuthError{503, "mail_unavailable",
                      "the verification mail could not be sent; try again later", 30};
   }
-  audit("anonymous", "auth.register", deps_.audit->sensitive(*email), "ok");
+  audit("anonymous", "auth.register", deps_.audit->sensitive(email), "ok");
   return Done{};
 }
 
@@ -77,20 +77,20 @@ AuthResult<std::string> AuthService::verify_registration(std::string_view email_
     return started.error();
   }
   const std::shared_ptr<const kms::Keyring>& ring = started->keyring;
-  const std::string* email = &started->email;
+  const std::string& email = started->email;
   if (auto refusal = charge(client, {})) {
     return *refusal;
   }
-  const std::string lock_key = "register:" + *email;
+  const std::string lock_key = "register:" + email;
   if (auto refusal = locked(lock_key)) {
     return *refusal;
   }
   Result<std::optional<meta::PendingRegistration>> pending =
-      deps_.accounts->find_pending_registration(*email);
+      deps_.accounts->find_pending_registration(email);
   if (!pending.ok()) {
     return refuse::internal(pending.status());
   }
-  const std::string target = deps_.audit->sensitive(*email);
+  const std::string target = deps_.audit->sensitive(email);
   if (!pending->has_value() || (*pending)->expires_at <= now_s()) {
     audit("anonymous", "auth.register.verify", target, "otp_failed");
     return refuse::otp_failed();
@@ -98,7 +98,7 @@ AuthResult<std::string> AuthService::verify_registration(std::string_view email_
   const meta::PendingRegistration& registration = **pending;
   // Numbered before the check, in one statement, so concurrent guesses cannot exceed the limit;
   // past it the registration is void (registering again starts a new one).
-  Result<std::int64_t> attempt = deps_.accounts->count_pending_attempt(*email);
+  Result<std::int64_t> attempt = deps_.accounts->count_pending_attempt(email);
   if (!attempt.ok()) {
     return refuse::internal(attempt.status());
   }
@@ -106,13 +106,13 @@ AuthResult<std::string> AuthService::verify_registration(std::string_view email_
     return refuse::otp_failed();
   }
   if (!is_otp_code_format(otp) ||
-      !code_matches(*ring, kRegisterPurpose, *email, otp, registration.otp_tag)) {
+      !code_matches(*ring, kRegisterPurpose, email, otp, registration.otp_tag)) {
     record_failure(lock_key);
     audit("anonymous", "auth.register.verify", target, "otp_failed");
     return refuse::otp_failed();
   }
   meta::UserRecord user{crypto::random_uuid(),
-                        *email,
+                        email,
                         registration.password_hash,
                         format_rfc3339(deps_.clock->now()),
                         "",
