@@ -52,9 +52,8 @@ class TransitStore {
   virtual Status set_min_decryption_version(std::string_view owner_id, std::string_view name,
                                             std::int64_t version) = 0;
   // Adds `block` to the version's reserved encryptions and returns the new total.
-  virtual Result<std::int64_t> reserve_encryptions(std::string_view owner_id,
-                                                   std::string_view name, std::int64_t version,
-                                                   std::int64_t block) = 0;
+  virtual Result<std::int64_t> reserve_encryptions(std::string_view owner_id, std::string_view name,
+                                                   std::int64_t version, std::int64_t block) = 0;
 };
 
 }  // namespace caas::meta

@@ -44,8 +44,8 @@ class TransitServiceTest : public ::testing::Test {
   }
   void unseal() { ASSERT_TRUE(seal_->unseal(init_.shares[0].expose()).ok()); }
   std::unique_ptr<TransitService> make_service(TransitConfig config) {
-    auto service = std::make_unique<TransitService>(store_->transit(), *seal_, *audit_, clock_,
-                                                    config);
+    auto service =
+        std::make_unique<TransitService>(store_->transit(), *seal_, *audit_, clock_, config);
     seal_->add_seal_listener([raw = service.get()] { raw->clear_cache(); });
     return service;
   }
@@ -115,8 +115,7 @@ TEST_F(TransitServiceTest, ARotationElsewhereShowsOnTheNextDecrypt) {
   ASSERT_TRUE(service_->rotate("alice", "k").ok());
   std::string v2 = *service_->encrypt("alice", "k", text("new"), {}, {});
   // Unknown versions re-read the key at most once a second (no database read per forged one).
-  EXPECT_EQ(other->decrypt("alice", "k", v2, {}, {}).status().code(),
-            ErrorCode::kDecryptionFailed);
+  EXPECT_EQ(other->decrypt("alice", "k", v2, {}, {}).status().code(), ErrorCode::kDecryptionFailed);
   clock_.seconds += 1;
   EXPECT_EQ(str(*other->decrypt("alice", "k", v2, {}, {})), "new");
 }

@@ -53,14 +53,13 @@ Result<std::optional<TransitKeyRecord>> SqliteTransit::find_key(std::string_view
   if (!row) {
     return std::optional<TransitKeyRecord>();
   }
-  return std::optional<TransitKeyRecord>(
-      TransitKeyRecord{stmt.column_text(0), stmt.column_text(1), stmt.column_text(2),
-                       stmt.column_int(3) != 0, stmt.column_int(4), stmt.column_int(5),
-                       stmt.column_text(6)});
+  return std::optional<TransitKeyRecord>(TransitKeyRecord{
+      stmt.column_text(0), stmt.column_text(1), stmt.column_text(2), stmt.column_int(3) != 0,
+      stmt.column_int(4), stmt.column_int(5), stmt.column_text(6)});
 }
 
-Result<std::vector<TransitKeyVersionRecord>> SqliteTransit::key_versions(
-    std::string_view owner_id, std::string_view name) {
+Result<std::vector<TransitKeyVersionRecord>> SqliteTransit::key_versions(std::string_view owner_id,
+                                                                         std::string_view name) {
   std::lock_guard lock(mutex_);
   CAAS_ASSIGN_OR_RETURN(
       Statement stmt,
@@ -101,8 +100,8 @@ Status SqliteTransit::add_version(const TransitKeyVersionRecord& version) {
   return tx.commit();
 }
 
-Status SqliteTransit::set_min_decryption_version(std::string_view owner_id,
-                                                 std::string_view name, std::int64_t version) {
+Status SqliteTransit::set_min_decryption_version(std::string_view owner_id, std::string_view name,
+                                                 std::int64_t version) {
   std::lock_guard lock(mutex_);
   CAAS_ASSIGN_OR_RETURN(Statement stmt,
                         db_.prepare("UPDATE transit_keys SET min_decryption_version = $3 "
@@ -115,8 +114,8 @@ Status SqliteTransit::set_min_decryption_version(std::string_view owner_id,
 }
 
 Result<std::int64_t> SqliteTransit::reserve_encryptions(std::string_view owner_id,
-                                                        std::string_view name,
-                                                        std::int64_t version, std::int64_t block) {
+                                                        std::string_view name, std::int64_t version,
+                                                        std::int64_t block) {
   std::lock_guard lock(mutex_);
   CAAS_ASSIGN_OR_RETURN(
       Statement stmt,
