@@ -9,13 +9,7 @@
 #include "crypto/random.h"
 
 namespace caas::auth {
-namespace {
-
-ByteSpan text_bytes(std::string_view text) {
-  return {reinterpret_cast<const std::uint8_t*>(text.data()), text.size()};  // NOLINT
-}
-
-}  // namespace
+namespace {}  // namespace
 
 AuthResult<meta::UserRecord> AuthService::session_user(const Principal& caller) {
   if (!deps_.seal->keyring()) {
@@ -62,7 +56,7 @@ AuthResult<NewSession> AuthService::change_password(const Principal& caller,
   if (auto refusal = check_new_password(next, "new_password")) {
     return *refusal;
   }
-  Result<bool> match = crypto::argon2id_verify_password(user->password_hash, text_bytes(current));
+  Result<bool> match = crypto::argon2id_verify_password(user->password_hash, as_bytes(current));
   if (!match.ok()) {
     return refuse::internal(match.status());
   }

@@ -31,9 +31,7 @@ std::string new_credential(std::string_view prefix) {
 }
 
 std::string credential_hash(std::string_view credential) {
-  crypto::Sha256Digest digest = crypto::sha256(
-      {reinterpret_cast<const std::uint8_t*>(credential.data()), credential.size()});  // NOLINT
-  return hex_encode(digest);
+  return hex_encode(crypto::sha256(as_bytes(credential)));
 }
 
 Result<std::unique_ptr<AuthService>> AuthService::create(const Deps& deps, AuthConfig config) {
@@ -117,9 +115,7 @@ void AuthService::record_failure(std::string_view lock_key) {
 }
 
 Result<std::string> AuthService::hash_password(std::string_view password) const {
-  return crypto::argon2id_hash_password(
-      {reinterpret_cast<const std::uint8_t*>(password.data()), password.size()},  // NOLINT
-      config_.argon2);
+  return crypto::argon2id_hash_password(as_bytes(password), config_.argon2);
 }
 
 void AuthService::audit(std::string actor, std::string action, std::string target,

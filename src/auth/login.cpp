@@ -14,10 +14,6 @@ constexpr std::string_view kLoginPurpose = "login";
 
 std::string login_lock_key(std::string_view email) { return "login:" + std::string(email); }
 
-ByteSpan text_bytes(std::string_view text) {
-  return {reinterpret_cast<const std::uint8_t*>(text.data()), text.size()};  // NOLINT
-}
-
 }  // namespace
 
 AuthResult<LoginChallenge> AuthService::login(std::string_view email_input,
@@ -44,7 +40,7 @@ AuthResult<LoginChallenge> AuthService::login(std::string_view email_input,
   }
   // The same work whether or not the user exists: one Argon2id verification.
   const std::string& stored = user->has_value() ? (*user)->password_hash : dummy_hash_;
-  Result<bool> match = crypto::argon2id_verify_password(stored, text_bytes(password));
+  Result<bool> match = crypto::argon2id_verify_password(stored, as_bytes(password));
   if (!match.ok()) {
     return refuse::internal(match.status());
   }

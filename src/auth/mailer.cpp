@@ -55,14 +55,6 @@ std::string_view domain_of(std::string_view address) {
   return at == std::string_view::npos ? std::string_view() : address.substr(at + 1);
 }
 
-std::string_view as_chars(ByteSpan bytes) {
-  return {reinterpret_cast<const char*>(bytes.data()), bytes.size()};
-}
-
-ByteSpan as_bytes(std::string_view text) {
-  return {reinterpret_cast<const std::uint8_t*>(text.data()), text.size()};
-}
-
 // "Wed, 02 Dec 2026 06:16:53 +0000" (RFC 5322 §3.3), in UTC. Spelled out rather than strftime's
 // %a/%b, which follow the locale.
 std::string format_date(std::chrono::system_clock::time_point time) {

@@ -15,12 +15,8 @@ namespace {
 
 constexpr std::string_view kOtpKeyName = "otp";
 
-ByteSpan text_bytes(std::string_view text) {
-  return {reinterpret_cast<const std::uint8_t*>(text.data()), text.size()};  // NOLINT
-}
-
 Result<crypto::SecretArray<32>> subkey(ByteSpan key, std::string_view info) {
-  return crypto::hkdf_sha256_key(key, {}, text_bytes(info));
+  return crypto::hkdf_sha256_key(key, {}, as_bytes(info));
 }
 
 void append_field(crypto::HmacSha256& mac, std::string_view field) {
@@ -29,7 +25,7 @@ void append_field(crypto::HmacSha256& mac, std::string_view field) {
       static_cast<std::uint8_t>(size >> 24), static_cast<std::uint8_t>(size >> 16),
       static_cast<std::uint8_t>(size >> 8), static_cast<std::uint8_t>(size)};
   mac.update(prefix);
-  mac.update(text_bytes(field));
+  mac.update(as_bytes(field));
 }
 
 std::string totp_aad(std::string_view user_id) { return "caas/v1/totp|" + std::string(user_id); }
@@ -48,7 +44,7 @@ crypto::SecretBytes code_mail_text(std::string_view code, std::string_view what,
                      ".\n\nIt expires in " + std::to_string(minutes) +
                      (minutes == 1 ? " minute" : " minutes") +
                      " and works once. If you did not ask for it, you can ignore this mail.\n";
-  crypto::SecretBytes bytes = crypto::SecretBytes::copy_of(text_bytes(text));
+  crypto::SecretBytes bytes = crypto::SecretBytes::copy_of(as_bytes(text));
   crypto::detail::secure_wipe(text.data(), text.size());
   return bytes;
 }
@@ -68,7 +64,7 @@ Result<std::string> code_tag(const kms::Keyring& keyring, std::string_view purpo
 bool code_matches(const kms::Keyring& keyring, std::string_view purpose, std::string_view subject,
                   std::string_view code, std::string_view expected_tag) {
   Result<std::string> tag = code_tag(keyring, purpose, subject, code);
-  return tag.ok() && crypto::constant_time_equal(text_bytes(*tag), text_bytes(expected_tag));
+  return tag.ok() && crypto::constant_time_equal(as_bytes(*tag), as_bytes(expected_tag));
 }
 
 Result<std::string> seal_totp_secret(const kms::Keyring& keyring, std::string_view user_id,
@@ -79,7 +75,7 @@ Result<std::string> seal_totp_secret(const kms::Keyring& keyring, std::string_vi
   Bytes nonce = crypto::random_bytes(crypto::XChaCha20Poly1305::kNonceBytes);
   std::string aad = totp_aad(user_id);
   CAAS_ASSIGN_OR_RETURN(Bytes sealed,
-                        aead.seal(crypto::Nonce(nonce), secret, crypto::Aad(text_bytes(aad))));
+                        aead.seal(crypto::Nonce(nonce), secret, crypto::Aad(as_bytes(aad))));
   nonce.insert(nonce.end(), sealed.begin(), sealed.end());
   return "v" + std::to_string(otp.version) + ":" + base64_encode(nonce);
 }
@@ -106,7 +102,7 @@ Result<crypto::SecretBytes> open_totp_secret(const kms::Keyring& keyring, std::s
   std::string aad = totp_aad(user_id);
   Result<crypto::SecretBytes> secret =
       aead.open(crypto::Nonce(all.first(crypto::XChaCha20Poly1305::kNonceBytes)),
-                all.subspan(crypto::XChaCha20Poly1305::kNonceBytes), crypto::Aad(text_bytes(aad)));
+                all.subspan(crypto::XChaCha20Poly1305::kNonceBytes), crypto::Aad(as_bytes(aad)));
   if (!secret.ok()) {
     return malformed();
   }

@@ -155,9 +155,7 @@ Result<std::unique_ptr<auth::Mailer>> make_mailer(Config& config, bool dev) {
   options.url = config.smtp.url;
   options.from = config.smtp.from;
   options.user = config.smtp.user;
-  options.password = crypto::SecretBytes::copy_of(
-      {reinterpret_cast<const std::uint8_t*>(config.smtp.password.data()),  // NOLINT
-       config.smtp.password.size()});
+  options.password = crypto::SecretBytes::copy_of(as_bytes(config.smtp.password));
   crypto::detail::secure_wipe(config.smtp.password.data(), config.smtp.password.size());
   config.smtp.password.clear();
   options.timeout = std::chrono::milliseconds(config.smtp.timeout_ms);

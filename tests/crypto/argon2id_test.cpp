@@ -154,29 +154,25 @@ TEST(Argon2idTest, RejectsOutOfBoundsInput) {
             ErrorCode::kInvalidArgument);
 }
 
-ByteSpan text(std::string_view s) {
-  return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};  // NOLINT
-}
-
 constexpr Argon2idParams kFastParams{1, 64};
 
 TEST(Argon2idPasswordTest, HashThenVerify) {
-  Result<std::string> encoded = argon2id_hash_password(text("correct horse"), kFastParams);
+  Result<std::string> encoded = argon2id_hash_password(as_bytes("correct horse"), kFastParams);
   ASSERT_TRUE(encoded.ok()) << encoded.status().to_string();
   EXPECT_TRUE(encoded->starts_with("$argon2id$v=19$m=64,t=1,p=1$")) << *encoded;
-  EXPECT_TRUE(*argon2id_verify_password(*encoded, text("correct horse")));
-  EXPECT_FALSE(*argon2id_verify_password(*encoded, text("correct horsf")));
-  EXPECT_FALSE(*argon2id_verify_password(*encoded, text("")));
+  EXPECT_TRUE(*argon2id_verify_password(*encoded, as_bytes("correct horse")));
+  EXPECT_FALSE(*argon2id_verify_password(*encoded, as_bytes("correct horsf")));
+  EXPECT_FALSE(*argon2id_verify_password(*encoded, as_bytes("")));
 }
 
 TEST(Argon2idPasswordTest, EverySaltIsFresh) {
-  std::string a = *argon2id_hash_password(text("same"), kFastParams);
-  std::string b = *argon2id_hash_password(text("same"), kFastParams);
+  std::string a = *argon2id_hash_password(as_bytes("same"), kFastParams);
+  std::string b = *argon2id_hash_password(as_bytes("same"), kFastParams);
   EXPECT_NE(a, b);
 }
 
 TEST(Argon2idPasswordTest, StoredParamsAreReadBack) {
-  std::string encoded = *argon2id_hash_password(text("pw"), {3, 128});
+  std::string encoded = *argon2id_hash_password(as_bytes("pw"), {3, 128});
   Result<Argon2idParams> params = argon2id_stored_params(encoded);
   ASSERT_TRUE(params.ok());
   EXPECT_EQ(params->iterations, 3U);
@@ -192,15 +188,15 @@ TEST(Argon2idPasswordTest, InteroperatesWithTheReference) {
   ASSERT_EQ(argon2id_hash_encoded(2, 256, 1, password.data(), password.size(), salt.data(),
                                   salt.size(), 32, encoded.data(), encoded.size()),
             ARGON2_OK);
-  EXPECT_TRUE(*argon2id_verify_password(encoded.data(), text(password)));
-  EXPECT_FALSE(*argon2id_verify_password(encoded.data(), text("reference chec")));
+  EXPECT_TRUE(*argon2id_verify_password(encoded.data(), as_bytes(password)));
+  EXPECT_FALSE(*argon2id_verify_password(encoded.data(), as_bytes("reference chec")));
 
-  std::string ours = *argon2id_hash_password(text(password), kFastParams);
+  std::string ours = *argon2id_hash_password(as_bytes(password), kFastParams);
   EXPECT_EQ(argon2id_verify(ours.c_str(), password.data(), password.size()), ARGON2_OK);
 }
 
 TEST(Argon2idPasswordTest, HostileOrCorruptStoredHashesAreRefusedBeforeWork) {
-  const std::string good = *argon2id_hash_password(text("pw"), kFastParams);
+  const std::string good = *argon2id_hash_password(as_bytes("pw"), kFastParams);
   const std::string salt_and_hash = good.substr(good.find("p=1$") + 3);
   for (const std::string& bad : std::vector<std::string>{
            std::string(""), std::string("$argon2i$v=19$m=64,t=1,p=1") + salt_and_hash,
@@ -210,12 +206,12 @@ TEST(Argon2idPasswordTest, HostileOrCorruptStoredHashesAreRefusedBeforeWork) {
            "$argon2id$v=19$m=64,t=1,p=4" + salt_and_hash,
            "$argon2id$v=19$m=,t=1,p=1" + salt_and_hash, std::string("$argon2id$v=19$m=64,t=1,p=1"),
            std::string(200, 'x')}) {
-    Result<bool> result = argon2id_verify_password(bad, text("pw"));
+    Result<bool> result = argon2id_verify_password(bad, as_bytes("pw"));
     ASSERT_FALSE(result.ok()) << bad;
     EXPECT_EQ(result.status().code(), ErrorCode::kDataLoss) << bad;
   }
   // A truncated hash part parses as parameters but never verifies.
-  EXPECT_FALSE(*argon2id_verify_password(good.substr(0, good.size() - 4), text("pw")));
+  EXPECT_FALSE(*argon2id_verify_password(good.substr(0, good.size() - 4), as_bytes("pw")));
 }
 
 }  // namespace

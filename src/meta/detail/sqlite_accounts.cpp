@@ -143,11 +143,10 @@ Status SqliteAccounts::create_user_from_pending(const UserRecord& user, std::str
   if (taken != 1) {
     return error(ErrorCode::kNotFound, "the pending registration is gone");
   }
-  CAAS_ASSIGN_OR_RETURN(
-      int inserted,
+  CAAS_TRY(
       change("INSERT INTO users (id, email, password_hash, created_at) VALUES ($1, $2, $3, $4)",
-             {user.id, user.email, user.password_hash, user.created_at}));
-  (void)inserted;
+             {user.id, user.email, user.password_hash, user.created_at})
+          .status());
   return tx.commit();
 }
 
