@@ -23,10 +23,6 @@ constexpr RouteOptions kOperation{kTransitBodyLimitBytes, true, false};
 constexpr RouteOptions kManagement{0, true, true};  // key generation and database writes
 constexpr std::size_t kMaxRandomBytes = 1024;
 
-ByteSpan text_bytes(std::string_view text) {
-  return {reinterpret_cast<const std::uint8_t*>(text.data()), text.size()};  // NOLINT
-}
-
 Response json_response(unsigned status, const json::value& body, bool sensitive = false) {
   Response response;
   response.status = status;
@@ -48,6 +44,8 @@ ApiError api_error(const Status& status) {
       return {404, "not_found", "no such transit key"};
     case ErrorCode::kAlreadyExists:
       return {409, "key_exists", "a transit key with this name exists"};
+    case ErrorCode::kResourceExhausted:
+      return {409, "limit_reached", status.message()};
     case ErrorCode::kUnavailable:
       if (status.message() == "sealed") {
         return {503, "sealed", "the server is sealed; unseal it first"};
@@ -119,6 +117,7 @@ using ItemOp = std::function<Result<json::object>(const json::object& item)>;
 struct Caller {
   std::string owner;
   std::string name;
+  bool session = false;  // a signed-in session (key management needs one), not an API key
 };
 
 // Authenticates the caller, then checks the key name in the path and the scope
@@ -141,7 +140,7 @@ std::variant<Caller, Response> caller_for(const Request& request, const TransitD
                               ? "the operator token manages the server, not users' keys"
                               : "this API key does not have the scope transit:" + name);
   }
-  return Caller{caller.user_id, std::move(name)};
+  return Caller{caller.user_id, std::move(name), caller.is_session()};
 }
 
 // Runs `op` on the body, or on each element of its batch_input, answering in order.
@@ -219,9 +218,7 @@ Handler management(const TransitDeps& deps, unsigned ok_status,
     if (auto* refusal = std::get_if<Response>(&caller)) {
       return std::move(*refusal);
     }
-    auth::AuthResult<auth::Principal> principal =
-        deps.auth.auth->authenticate(request.bearer_token());
-    if (!principal.ok() || !principal->is_session()) {
+    if (!std::get<Caller>(caller).session) {
       return error_response(403, "forbidden", "managing transit keys needs a signed-in session");
     }
     json::object body;
@@ -511,7 +508,7 @@ void add_compat_routes(Router& router, const TransitDeps& deps) {
         }
         CompatCall& c = std::get<CompatCall>(call);
         auto encrypt = [&] {
-          return svc->encrypt(c.owner, deps.compat_key, text_bytes(c.data), text_bytes(c.user), {});
+          return svc->encrypt(c.owner, deps.compat_key, as_bytes(c.data), as_bytes(c.user), {});
         };
         Result<std::string> ciphertext = encrypt();
         if (ciphertext.status().code() == ErrorCode::kNotFound) {
@@ -537,7 +534,7 @@ void add_compat_routes(Router& router, const TransitDeps& deps) {
         }
         const CompatCall& c = std::get<CompatCall>(call);
         Result<crypto::SecretBytes> plaintext =
-            svc->decrypt(c.owner, deps.compat_key, c.data, text_bytes(c.user), {});
+            svc->decrypt(c.owner, deps.compat_key, c.data, as_bytes(c.user), {});
         if (!plaintext.ok()) {
           // No compat key yet means nothing was ever encrypted for this owner.
           return error_of(plaintext.status().code() == ErrorCode::kNotFound ? decryption_failed()

@@ -38,9 +38,11 @@ class TransitStore {
  public:
   virtual ~TransitStore() = default;
 
-  // Inserts the key and its first version in one transaction. Errors: kAlreadyExists.
+  // Inserts the key and its first version in one transaction, unless the owner already has
+  // `max_keys` keys. Errors: kAlreadyExists; kResourceExhausted at the limit.
   virtual Status create_key(const TransitKeyRecord& key,
-                            const TransitKeyVersionRecord& first_version) = 0;
+                            const TransitKeyVersionRecord& first_version,
+                            std::int64_t max_keys) = 0;
   virtual Result<std::optional<TransitKeyRecord>> find_key(std::string_view owner_id,
                                                            std::string_view name) = 0;
   // Every version of the key, oldest first.

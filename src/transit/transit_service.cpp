@@ -18,10 +18,6 @@ namespace {
 
 constexpr std::string_view kTransitKeyName = "transit";
 
-ByteSpan text_bytes(std::string_view text) {
-  return {reinterpret_cast<const std::uint8_t*>(text.data()), text.size()};  // NOLINT
-}
-
 std::string cache_key(std::string_view owner, std::string_view name) {
   std::string key(owner);
   key.push_back('\0');
@@ -50,7 +46,7 @@ Bytes material_aad(std::string_view owner, std::string_view name, std::int64_t v
 Result<crypto::XChaCha20Poly1305> material_aead(ByteSpan transit_key) {
   CAAS_ASSIGN_OR_RETURN(
       crypto::SecretArray<32> key,
-      crypto::hkdf_sha256_key(transit_key, {}, text_bytes("caas/v1/transit-material")));
+      crypto::hkdf_sha256_key(transit_key, {}, as_bytes("caas/v1/transit-material")));
   return crypto::XChaCha20Poly1305::create(key);
 }
 
@@ -234,6 +230,9 @@ Status TransitService::count_encryption(CachedKey& key, const KeyVersionCipher& 
 }
 
 Status TransitService::add_version_locked(CachedKey& key, const kms::Keyring& keyring) {
+  if (key.versions.size() >= config_.max_versions_per_key) {
+    return error(ErrorCode::kResourceExhausted, "the key has the most versions allowed");
+  }
   const auto version = static_cast<std::int64_t>(key.versions.size()) + 1;
   CAAS_ASSIGN_OR_RETURN(crypto::SecretBytes material, generate_material(key.type));
   CAAS_ASSIGN_OR_RETURN(std::string public_key, can_sign(key.type)
@@ -308,7 +307,8 @@ Result<KeyInfo> TransitService::create_key(std::string_view owner, std::string_v
   meta::TransitKeyRecord record{
       std::string(owner), std::string(name), std::string(key_type_name(type)), derived, 1, 1, now};
   Status created = store_.create_key(
-      record, {std::string(owner), std::string(name), 1, sealed_material, public_key, now, 0});
+      record, {std::string(owner), std::string(name), 1, sealed_material, public_key, now, 0},
+      config_.max_keys_per_owner);
   if (created.code() == ErrorCode::kAlreadyExists) {
     return error(ErrorCode::kAlreadyExists, "a transit key with this name exists");
   }

@@ -13,7 +13,7 @@
 //   rotates itself when the latest version reaches rotate_after_encryptions.
 // - Errors: kNotFound (no such key in the namespace), kAlreadyExists (create), kInvalidArgument
 //   (bad input; "context_required: ..." for a derived key without context), kDecryptionFailed
-//   (any mismatch), kUnavailable "sealed".
+//   (any mismatch), kUnavailable "sealed", kResourceExhausted (a limit of TransitConfig).
 //
 // Thread-safe.
 #pragma once
@@ -43,6 +43,9 @@ struct TransitConfig {
   std::uint64_t rotate_after_encryptions = (std::uint64_t{1} << 32) - (std::uint64_t{1} << 24);
   std::int64_t reserve_block = 1 << 16;
   std::chrono::seconds refresh_interval{5};
+  // Bounds on what one user can make the server store and keep in memory.
+  std::int64_t max_keys_per_owner = 1000;
+  std::size_t max_versions_per_key = 1000;
 };
 
 struct KeyInfo {

@@ -19,9 +19,19 @@ Status SqliteTransit::insert_version(const TransitKeyVersionRecord& version) {
 }
 
 Status SqliteTransit::create_key(const TransitKeyRecord& key,
-                                 const TransitKeyVersionRecord& first_version) {
+                                 const TransitKeyVersionRecord& first_version,
+                                 std::int64_t max_keys) {
   std::lock_guard lock(mutex_);
   CAAS_ASSIGN_OR_RETURN(Transaction tx, Transaction::begin(db_));
+  {
+    CAAS_ASSIGN_OR_RETURN(Statement count,
+                          db_.prepare("SELECT COUNT(*) FROM transit_keys WHERE owner_id = $1"));
+    CAAS_TRY(count.bind(1, key.owner_id));
+    CAAS_ASSIGN_OR_RETURN(bool row, count.step());
+    if (row && count.column_int(0) >= max_keys) {
+      return error(ErrorCode::kResourceExhausted, "the owner has the most transit keys allowed");
+    }
+  }
   {
     CAAS_ASSIGN_OR_RETURN(
         Statement stmt,

@@ -12,8 +12,8 @@ class SqliteTransit final : public TransitStore {
  public:
   SqliteTransit(Database& db, std::mutex& mutex) : db_(db), mutex_(mutex) {}
 
-  Status create_key(const TransitKeyRecord& key,
-                    const TransitKeyVersionRecord& first_version) override;
+  Status create_key(const TransitKeyRecord& key, const TransitKeyVersionRecord& first_version,
+                    std::int64_t max_keys) override;
   Result<std::optional<TransitKeyRecord>> find_key(std::string_view owner_id,
                                                    std::string_view name) override;
   Result<std::vector<TransitKeyVersionRecord>> key_versions(std::string_view owner_id,
