@@ -16,14 +16,6 @@ namespace {
 // them run on the worker pool.
 constexpr RouteOptions kOffloaded{0, true, true};
 
-Response json_response(unsigned status, const json::value& body, bool sensitive = false) {
-  Response response;
-  response.status = status;
-  response.body = json::serialize(body);
-  response.sensitive = sensitive;
-  return response;
-}
-
 Response no_content() {
   Response response;
   response.status = 204;

@@ -8,6 +8,7 @@
 
 #include <boost/json/memory_resource.hpp>
 #include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 #include <boost/json/storage_ptr.hpp>
 #include <boost/json/value.hpp>
 
@@ -115,6 +116,14 @@ Result<std::string_view> get_string(const boost::json::object& object, std::stri
   }
   const boost::json::string& text = value->as_string();
   return std::string_view(text.data(), text.size());
+}
+
+Response json_response(unsigned status, const boost::json::value& body, bool sensitive) {
+  Response response;
+  response.status = status;
+  response.body = boost::json::serialize(body);
+  response.sensitive = sensitive;
+  return response;
 }
 
 }  // namespace caas::api

@@ -10,7 +10,9 @@
 #include <string_view>
 
 #include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
 
+#include "api/http_types.h"
 #include "base/result.h"
 
 namespace caas::api {
@@ -27,5 +29,8 @@ Result<std::int64_t> get_int(const boost::json::object& object, std::string_view
 
 // The field as a string (a view into `object`). Errors (kInvalidArgument) name the field.
 Result<std::string_view> get_string(const boost::json::object& object, std::string_view field);
+
+// A JSON response; `sensitive` when the body holds secrets (the session wipes it once written).
+Response json_response(unsigned status, const boost::json::value& body, bool sensitive = false);
 
 }  // namespace caas::api

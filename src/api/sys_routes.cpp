@@ -19,13 +19,6 @@ constexpr std::size_t kMaxShareTextBytes = 1024;
 constexpr std::int64_t kMaxAuditPage = 1000;
 constexpr std::int64_t kDefaultAuditPage = 100;
 
-Response json_response(unsigned status, const json::value& body) {
-  Response response;
-  response.status = status;
-  response.body = json::serialize(body);
-  return response;
-}
-
 Response sealed_response() {
   return error_response(503, "sealed", "the server is sealed; unseal it first");
 }

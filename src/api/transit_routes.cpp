@@ -23,14 +23,6 @@ constexpr RouteOptions kOperation{kTransitBodyLimitBytes, true, false};
 constexpr RouteOptions kManagement{0, true, true};  // key generation and database writes
 constexpr std::size_t kMaxRandomBytes = 1024;
 
-Response json_response(unsigned status, const json::value& body, bool sensitive = false) {
-  Response response;
-  response.status = status;
-  response.body = json::serialize(body);
-  response.sensitive = sensitive;
-  return response;
-}
-
 ApiError api_error(const Status& status) {
   switch (status.code()) {
     case ErrorCode::kDecryptionFailed:
