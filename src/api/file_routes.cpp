@@ -390,11 +390,17 @@ Handler get_shared(AuthDeps deps, FileService* service, bool head) {
   };
 }
 
-bool parse_u64(std::string_view text, std::uint64_t& out) {
-  if (text.empty() || text.size() > 19) {
+// Digits only. A number past 2^64 - 1 saturates: as a last position it means "to the end",
+// as a first position or a suffix length it is past any file anyway.
+bool parse_position(std::string_view text, std::uint64_t& out) {
+  if (text.empty() || text.find_first_not_of("0123456789") != std::string_view::npos) {
     return false;
   }
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
+  if (ec == std::errc::result_out_of_range) {
+    out = UINT64_MAX;
+    return true;
+  }
   return ec == std::errc() && end == text.data() + text.size();
 }
 
@@ -417,7 +423,7 @@ RangeDecision decide_range(std::string_view header, std::uint64_t size) {
   RangeDecision unsatisfiable{RangeDecision::Kind::kUnsatisfiable, {}};
   if (first.empty()) {  // bytes=-n: the last n bytes
     std::uint64_t suffix = 0;
-    if (!parse_u64(last, suffix)) {
+    if (!parse_position(last, suffix)) {
       return whole;
     }
     if (suffix == 0 || size == 0) {
@@ -428,7 +434,7 @@ RangeDecision decide_range(std::string_view header, std::uint64_t size) {
   }
   std::uint64_t begin = 0;
   std::uint64_t end_inclusive = 0;
-  if (!parse_u64(first, begin) || (!last.empty() && !parse_u64(last, end_inclusive))) {
+  if (!parse_position(first, begin) || (!last.empty() && !parse_position(last, end_inclusive))) {
     return whole;
   }
   if (!last.empty() && end_inclusive < begin) {
@@ -437,7 +443,8 @@ RangeDecision decide_range(std::string_view header, std::uint64_t size) {
   if (begin >= size) {
     return unsatisfiable;
   }
-  partial.range = {begin, last.empty() ? size : std::min(end_inclusive + 1, size)};
+  // end_inclusive + 1 could wrap at 2^64 - 1: compare before adding.
+  partial.range = {begin, last.empty() || end_inclusive >= size - 1 ? size : end_inclusive + 1};
   return partial;
 }
 
