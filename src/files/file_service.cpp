@@ -332,19 +332,19 @@ Result<std::unique_ptr<Upload>> FileService::begin_upload(std::string_view owner
                                                           bool overwrite) {
   CAAS_TRY(validate_file_path(path));
   CAAS_TRY(impl_->keyring().status());
-  if (!overwrite) {
-    CAAS_ASSIGN_OR_RETURN(std::optional<meta::FileRecord> existing,
-                          impl_->files.find_file(owner_id, path));
-    if (existing) {
-      return error(ErrorCode::kAlreadyExists, "a file exists at this path");
-    }
+  CAAS_ASSIGN_OR_RETURN(std::optional<meta::FileRecord> existing,
+                        impl_->files.find_file(owner_id, path));
+  if (existing && !overwrite) {
+    return error(ErrorCode::kAlreadyExists, "a file exists at this path");
   }
   meta::FileRecord record;
-  record.id = crypto::random_uuid();
+  // An overwrite keeps the file's id, so links to /v1/shared/{id} survive new versions; the
+  // blob is always new (blobs are immutable), and so is the DEK.
+  record.id = existing ? existing->id : crypto::random_uuid();
   record.owner_id = std::string(owner_id);
   record.path = std::string(path);
   record.content_type = content_type.empty() ? "application/octet-stream" : content_type;
-  record.blob_id = record.id;
+  record.blob_id = crypto::random_uuid();
   CAAS_ASSIGN_OR_RETURN(format::Binding binding, binding_of(record.id, record.owner_id));
   CAAS_ASSIGN_OR_RETURN(std::unique_ptr<storage::BlobWriter> blob,
                         impl_->blobs.create(record.blob_id));

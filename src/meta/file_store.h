@@ -16,7 +16,7 @@
 namespace caas::meta {
 
 struct FileRecord {
-  std::string id;        // UUID; a new one for every upload, overwrites included
+  std::string id;        // UUID; an overwrite keeps it (the blob and the DEK are new)
   std::string owner_id;  // the user whose namespace holds the file
   std::string path;      // 1–1024 bytes, validated by src/files
   std::uint64_t size = 0;
