@@ -148,6 +148,8 @@ Result<Statement> Database::prepare(const char* sql) {
   return Statement(db_, it->second);
 }
 
+bool Database::in_transaction() const { return sqlite3_get_autocommit(db_) == 0; }
+
 Result<Transaction> Transaction::begin(Database& db) {
   CAAS_TRY(db.exec("BEGIN IMMEDIATE"));
   return Transaction(&db);

@@ -65,6 +65,9 @@ class Database {
   // The cached prepared statement for `sql` (prepared on first use).
   Result<Statement> prepare(const char* sql);
 
+  // Whether a transaction is open (SQLite ends one by itself on some I/O errors).
+  [[nodiscard]] bool in_transaction() const;
+
  private:
   explicit Database(sqlite3* db) : db_(db) {}
   sqlite3* db_;

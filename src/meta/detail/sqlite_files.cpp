@@ -106,28 +106,30 @@ Status SqliteFiles::upsert_grant(const GrantRecord& grant) {
 Result<std::optional<FileRecord>> SqliteFiles::put_file(const FileRecord& file,
                                                         const std::vector<GrantRecord>& grants,
                                                         bool overwrite) {
-  std::lock_guard lock(mutex_);
-  // BEGIN IMMEDIATE: the existence check and the insert see the same state even when another
-  // process shares the database.
-  CAAS_ASSIGN_OR_RETURN(Transaction tx, Transaction::begin(db_));
+  // In a group commit's transaction (BEGIN IMMEDIATE): the existence check and the insert see
+  // the same state even when another process shares the database.
   std::optional<FileRecord> replaced;
-  if (overwrite) {
-    CAAS_ASSIGN_OR_RETURN(replaced, delete_file_locked(file.owner_id, file.path));
-  } else {
-    // Checked rather than left to the UNIQUE constraint, which SQLite reports with the same
-    // code as a missing owner (a foreign key failure).
-    CAAS_ASSIGN_OR_RETURN(std::optional<FileRecord> existing,
-                          find_file_locked(file.owner_id, file.path));
-    if (existing) {
-      return error(ErrorCode::kAlreadyExists, "put file: a file already exists at that path");
+  auto write = [&]() -> Status {
+    replaced.reset();
+    if (overwrite) {
+      CAAS_ASSIGN_OR_RETURN(replaced, delete_file_locked(file.owner_id, file.path));
+    } else {
+      // Checked rather than left to the UNIQUE constraint, which SQLite reports with the same
+      // code as a missing owner (a foreign key failure).
+      CAAS_ASSIGN_OR_RETURN(std::optional<FileRecord> existing,
+                            find_file_locked(file.owner_id, file.path));
+      if (existing) {
+        return error(ErrorCode::kAlreadyExists, "put file: a file already exists at that path");
+      }
     }
-  }
-  CAAS_TRY(insert_file(file));
-  for (GrantRecord grant : grants) {
-    grant.file_id = file.id;
-    CAAS_TRY(upsert_grant(grant));
-  }
-  CAAS_TRY(tx.commit());
+    CAAS_TRY(insert_file(file));
+    for (GrantRecord grant : grants) {
+      grant.file_id = file.id;
+      CAAS_TRY(upsert_grant(grant));
+    }
+    return ok_status();
+  };
+  CAAS_TRY(group_.run(write));
   return replaced;
 }
 

@@ -3,6 +3,7 @@
 
 #include <mutex>
 
+#include "meta/detail/group_commit.h"
 #include "meta/detail/sqlite_db.h"
 #include "meta/file_store.h"
 
@@ -10,7 +11,8 @@ namespace caas::meta::detail {
 
 class SqliteFiles final : public FileStore {
  public:
-  SqliteFiles(Database& db, std::mutex& mutex) : db_(db), mutex_(mutex) {}
+  SqliteFiles(Database& db, std::mutex& mutex, GroupCommit& group)
+      : db_(db), mutex_(mutex), group_(group) {}
 
   Result<std::optional<FileRecord>> put_file(const FileRecord& file,
                                              const std::vector<GrantRecord>& grants,
@@ -43,6 +45,7 @@ class SqliteFiles final : public FileStore {
 
   Database& db_;
   std::mutex& mutex_;
+  GroupCommit& group_;  // put_file commits with other writers: one fsync for many uploads
 };
 
 }  // namespace caas::meta::detail
