@@ -102,6 +102,32 @@ TEST(FsBlobStoreTest, RoundTripsEmptyOneByteAndOneMebibyteWrittenInOddPieces) {
   EXPECT_EQ(count_files(dir.path() / "blobs" / "tmp"), 0U);
 }
 
+// Past one buffer the writer switches to O_DIRECT (where the file system has it) and writes the
+// unaligned tail through the page cache: every size around those edges must come back intact.
+TEST(FsBlobStoreTest, RoundTripsSizesAroundTheDirectWriteBuffer) {
+  testing::TempDir dir;
+  auto store = open_store(dir.path() / "blobs");
+  std::mt19937 rng(2);
+  constexpr std::size_t kBuffer = std::size_t{1} << 20;
+  for (std::size_t size : {kBuffer - 1, kBuffer, kBuffer + 1, 2 * kBuffer + 4095,
+                           3 * kBuffer + 4096, 3 * kBuffer + 65'552}) {
+    SCOPED_TRACE(size);
+    Bytes data = testing::random_bytes(rng, size);
+    std::string id = random_id(rng);
+    auto writer = std::move(store->create(id)).value();
+    // One large write, then segment-sized ones, as the container writer does.
+    std::size_t first = std::min(size, kBuffer + 100);
+    ASSERT_TRUE(writer->write(ByteSpan(data).first(first)).ok());
+    for (std::size_t done = first; done < size; done += 65'552) {
+      ASSERT_TRUE(
+          writer->write(ByteSpan(data).subspan(done, std::min<std::size_t>(65'552, size - done)))
+              .ok());
+    }
+    ASSERT_TRUE(writer->commit().ok());
+    EXPECT_EQ(get(*store, id), data);
+  }
+}
+
 TEST(FsBlobStoreTest, ReadAtRandomOffsetsGivesTheSlices) {
   testing::TempDir dir;
   auto store = open_store(dir.path());

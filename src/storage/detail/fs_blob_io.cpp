@@ -4,6 +4,7 @@
 #include <array>
 #include <cerrno>
 #include <cstdio>
+#include <cstring>
 
 #include <fcntl.h>
 #include <sys/random.h>
@@ -53,25 +54,78 @@ Result<std::unique_ptr<FsBlobWriter>> FsBlobWriter::create(FsLayout& layout, std
 Status FsBlobWriter::write(ByteSpan data) {
   CAAS_TRY(failed_);
   CAAS_CHECK(state_ == State::kOpen);  // write after commit or abort is API misuse
-  if (buffer_.size() + data.size() > kBufferBytes) {
-    if (Status status = flush(); !status.ok()) {
-      return fail(std::move(status));
-    }
-  }
-  if (data.size() >= kBufferBytes) {
-    if (Status status = write_all(fd_.get(), data, "write blob " + id_); !status.ok()) {
-      return fail(std::move(status));
-    }
-  } else {
-    buffer_.insert(buffer_.end(), data.begin(), data.end());
+  if (!buffer_) {
+    buffer_.reset(static_cast<std::uint8_t*>(std::aligned_alloc(kDirectAlignment, kBufferBytes)));
+    CAAS_CHECK(buffer_ != nullptr);
   }
   size_ += data.size();
+  while (!data.empty()) {
+    const std::size_t take = std::min(data.size(), kBufferBytes - used_);
+    std::memcpy(buffer_.get() + used_, data.data(), take);
+    used_ += take;
+    data = data.subspan(take);
+    if (used_ == kBufferBytes) {
+      if (Status status = write_buffer(); !status.ok()) {
+        return fail(std::move(status));
+      }
+    }
+  }
   return ok_status();
 }
 
+bool FsBlobWriter::set_direct(bool on) {
+  const int flags = ::fcntl(fd_.get(), F_GETFL);
+  if (flags < 0 || ::fcntl(fd_.get(), F_SETFL, on ? flags | O_DIRECT : flags & ~O_DIRECT) != 0) {
+    return false;
+  }
+  direct_ = on;
+  return true;
+}
+
+Status FsBlobWriter::write_buffer() {
+  if (!direct_tried_) {
+    direct_tried_ = true;
+    set_direct(true);  // EINVAL where unsupported (tmpfs): stay buffered
+  }
+  if (direct_) {
+    // One pwrite at an explicit offset, so that a refusal can be retried at the same place.
+    const ssize_t written =
+        ::pwrite(fd_.get(), buffer_.get(), used_, static_cast<off_t>(size_written_));
+    if (written == static_cast<ssize_t>(used_)) {
+      size_written_ += used_;
+      used_ = 0;
+      return ok_status();
+    }
+    if (written >= 0 || errno != EINVAL || !set_direct(false)) {
+      return written < 0 ? errno_status("write blob " + id_, errno)
+                         : error(ErrorCode::kIo, "write blob " + id_ + ": short direct write");
+    }
+    // The file system accepts O_DIRECT but refuses the write: go on through the page cache.
+  }
+  return flush();
+}
+
 Status FsBlobWriter::flush() {
-  CAAS_TRY(write_all(fd_.get(), buffer_, "write blob " + id_));
-  buffer_.clear();
+  if (used_ == 0) {
+    return ok_status();
+  }
+  if (direct_ && !set_direct(false)) {
+    return errno_status("write blob " + id_ + ": clear O_DIRECT", errno);
+  }
+  ByteSpan data(buffer_.get(), used_);
+  while (!data.empty()) {
+    const ssize_t written =
+        ::pwrite(fd_.get(), data.data(), data.size(), static_cast<off_t>(size_written_));
+    if (written < 0) {
+      if (errno == EINTR) {
+        continue;
+      }
+      return errno_status("write blob " + id_, errno);
+    }
+    size_written_ += static_cast<std::uint64_t>(written);
+    data = data.subspan(static_cast<std::size_t>(written));
+  }
+  used_ = 0;
   return ok_status();
 }
 
@@ -138,7 +192,7 @@ void FsBlobWriter::abort() {
   }
   state_ = State::kAborted;
   fd_.reset();
-  buffer_ = Bytes();
+  buffer_.reset();
   // Best effort: a temp file that cannot be removed now is removed at the next start.
   ::unlinkat(layout_.tmp_fd(), temp_name_.c_str(), 0);
 }
