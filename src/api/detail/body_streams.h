@@ -34,8 +34,12 @@ inline constexpr std::size_t kStreamChunkBytes = 1 << 20;
 template <typename Stream>
 boost::asio::awaitable<std::optional<Response>> receive_upload(
     Stream& stream, boost::beast::flat_buffer& buffer, HeaderParser& header_parser,
-    ServerState& state, std::shared_ptr<BodySink> sink, std::size_t body_limit,
+    ServerState& state, const std::shared_ptr<BodySink>& accepted, std::size_t body_limit,
     std::uint64_t& bytes_in, bool& keep_alive) {
+  // GCC 12 may destroy a temporary in a co_await expression twice, which for a shared_ptr is a
+  // double release (seen as heap corruption under load). So: the sink arrives by reference, and
+  // every lambda handed to the pool below is a named local, never a temporary.
+  std::shared_ptr<BodySink> sink = accepted;
   namespace http = boost::beast::http;
   constexpr auto kNoThrow = boost::asio::as_tuple(boost::asio::use_awaitable);
   WorkerPool& pool = *state.file_workers;
@@ -70,10 +74,11 @@ boost::asio::awaitable<std::optional<Response>> receive_upload(
     }
     if (ec) {
       keep_alive = false;
-      co_await run_on_pool(pool, [sink] {
+      auto abort_sink = [sink] {
         sink->abort();
         return true;
-      });
+      };
+      co_await run_on_pool(pool, std::move(abort_sink));
       if (ec == http::error::body_limit) {
         co_return too_large_response(body_limit);
       }
@@ -88,12 +93,15 @@ boost::asio::awaitable<std::optional<Response>> receive_upload(
     }
     if (!written.ok()) {
       keep_alive = keep_alive && parser.is_done();
-      co_return co_await run_on_pool(pool, [sink, written] { return sink->fail(written); });
+      auto fail_sink = [sink, written] { return sink->fail(written); };
+      Response answer = co_await run_on_pool(pool, std::move(fail_sink));
+      co_return answer;
     }
     if (filled > 0) {
-      writing = PoolJob<Status>::start(pool, home, [sink, chunk = filling, filled] {
+      auto write_chunk = [sink, chunk = filling, filled] {
         return sink->write(ByteSpan(chunk->data(), filled));
-      });
+      };
+      writing = PoolJob<Status>::start(pool, home, std::move(write_chunk));
       std::swap(filling, spare);
     }
     if (parser.is_done()) {
@@ -102,9 +110,13 @@ boost::asio::awaitable<std::optional<Response>> receive_upload(
         last = co_await writing->wait();
       }
       if (!last.ok()) {
-        co_return co_await run_on_pool(pool, [sink, last] { return sink->fail(last); });
+        auto fail_sink = [sink, last] { return sink->fail(last); };
+        Response answer = co_await run_on_pool(pool, std::move(fail_sink));
+        co_return answer;
       }
-      co_return co_await run_on_pool(pool, [sink] { return sink->finish(); });
+      auto finish_sink = [sink] { return sink->finish(); };
+      Response answer = co_await run_on_pool(pool, std::move(finish_sink));
+      co_return answer;
     }
   }
 }

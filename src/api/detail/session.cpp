@@ -172,8 +172,10 @@ asio::awaitable<Response> call_on_workers(WorkerPool& pool, const Route& route, 
 }
 
 template <typename Stream>
+// `response` by reference, not by value: a by-value parameter is a temporary in the caller's
+// co_await expression, which GCC 12 may destroy twice (fatal once Response holds a shared_ptr).
 asio::awaitable<bool> write_response(Stream& stream, ServerState& state, Exchange& exchange,
-                                     Response response, unsigned version, bool keep_alive) {
+                                     Response&& response, unsigned version, bool keep_alive) {
   exchange.status = response.status;
   if (response.stream || response.head) {
     co_return co_await send_stream(stream, state, response, exchange.request_id, version,
@@ -199,8 +201,8 @@ asio::awaitable<std::optional<Response>> serve_upload(Stream& stream, beast::fla
                                                       Request& request, Exchange& exchange,
                                                       const RouteDecision& decision,
                                                       bool& keep_alive) {
-  UploadStart start = co_await run_on_pool(
-      *state.file_workers, [&route, &request] { return call_upload_handler(route, request); });
+  auto decide = [&route, &request] { return call_upload_handler(route, request); };
+  UploadStart start = co_await run_on_pool(*state.file_workers, std::move(decide));
   if (!start.sink) {
     keep_alive = keep_alive && !has_body(header_parser);  // its body stays unread
     co_return std::move(start.response);
@@ -209,8 +211,10 @@ asio::awaitable<std::optional<Response>> serve_upload(Stream& stream, beast::fla
     http::response<http::empty_body> cont{http::status::continue_, header_parser.get().version()};
     co_await http::async_write(stream, cont, kNoThrow);
   }
-  co_return co_await receive_upload(stream, buffer, header_parser, state, std::move(start.sink),
-                                    decision.body_limit_bytes, exchange.bytes_in, keep_alive);
+  std::optional<Response> answer =
+      co_await receive_upload(stream, buffer, header_parser, state, start.sink,
+                              decision.body_limit_bytes, exchange.bytes_in, keep_alive);
+  co_return answer;
 }
 
 // Waits for the first byte of the next request: until the idle deadline between keep-alive
@@ -332,8 +336,8 @@ asio::awaitable<bool> serve_one(Stream& stream, beast::flat_buffer& buffer, Serv
       response = co_await call_on_workers(*state.workers, *decision.route, request);
     } else if (decision.route->options.file_io) {
       const Route& route = *decision.route;
-      response = co_await run_on_pool(*state.file_workers,
-                                      [&route, &request] { return call_handler(route, request); });
+      auto handle = [&route, &request] { return call_handler(route, request); };
+      response = co_await run_on_pool(*state.file_workers, std::move(handle));
     } else {
       response = call_handler(*decision.route, request);
     }
