@@ -1,7 +1,10 @@
 // Router: maps (method, path) to a handler. Patterns are '/'-separated segments: a literal,
-// "{name}" (exactly one non-empty segment) or, last only, "{name+}" (one or more segments, for
-// file paths). Matching is by segments, so "/v1/sys/health/" and "//v1" match nothing.
-// Parameters are percent-decoded after matching, so an encoded '/' stays inside its segment.
+// "{name}" (exactly one non-empty segment) or, at most once per pattern, "{name+}" (one or more
+// segments, for file paths; it leaves the pattern's later segments their own, so
+// "/v1/files/{path+}/grants" gives "a/b" for "/v1/files/a/b/grants"). Matching is by segments,
+// so "/v1/sys/health/" and "//v1" match nothing. The first route added that matches, method
+// included, wins. Parameters are percent-decoded after matching, so an encoded '/' stays inside
+// its segment.
 //
 // Routes are added at start-up, then the router is only read: concurrent match() is safe.
 #pragma once
