@@ -95,20 +95,29 @@ SegmentMatch match_segments(const std::vector<std::string>& pattern,
 }  // namespace
 
 void Router::add(std::string method, std::string pattern, Handler handler, RouteOptions options) {
-  std::vector<std::string_view> split = split_path(pattern);
+  add_route(std::make_unique<Route>(Route{routes_.size(), std::move(method), std::move(pattern),
+                                          std::move(handler), nullptr, options}));
+}
+
+void Router::add_upload(std::string method, std::string pattern, UploadHandler handler,
+                        RouteOptions options) {
+  add_route(std::make_unique<Route>(Route{routes_.size(), std::move(method), std::move(pattern),
+                                          nullptr, std::move(handler), options}));
+}
+
+void Router::add_route(std::unique_ptr<Route> route) {
+  std::vector<std::string_view> split = split_path(route->pattern);
   CAAS_CHECK(!split.empty());
   std::vector<std::string> segments(split.begin(), split.end());
   std::size_t rest_params = 0;
   for (const std::string& segment : segments) {
     CAAS_CHECK(!segment.empty());
-    rest_params += is_rest_param(segment) ? 1 : 0;
+    rest_params += static_cast<std::size_t>(is_rest_param(segment));
   }
   CAAS_CHECK(rest_params <= 1);
-  for (const auto& route : routes_) {
-    CAAS_CHECK(route->method != method || route->pattern != pattern);
+  for (const auto& existing : routes_) {
+    CAAS_CHECK(existing->method != route->method || existing->pattern != route->pattern);
   }
-  auto route = std::make_unique<Route>(
-      Route{routes_.size(), std::move(method), std::move(pattern), std::move(handler), options});
   compiled_.push_back(Compiled{route.get(), std::move(segments)});
   routes_.push_back(std::move(route));
 }

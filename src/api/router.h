@@ -21,6 +21,8 @@
 namespace caas::api {
 
 using Handler = std::function<Response(Request&)>;
+// For routes that stream their request body (file uploads): called once the header is in.
+using UploadHandler = std::function<UploadStart(Request&)>;
 
 struct RouteOptions {
   // The largest request body accepted; 0 means the server's JSON body limit.
@@ -30,13 +32,17 @@ struct RouteOptions {
   // The handler blocks or burns CPU (Argon2id, SMTP): it runs on the worker pool, and the
   // connection's I/O thread serves other connections meanwhile.
   bool offload = false;
+  // The handler and its streams block on disk or the database (file routes): they run on the
+  // file I/O pool, whose threads may sleep in fsync without starving anyone.
+  bool file_io = false;
 };
 
 struct Route {
   std::size_t id = 0;  // position in the router, 0-based (metrics index by it)
   std::string method;
   std::string pattern;
-  Handler handler;
+  Handler handler;       // set for ordinary routes
+  UploadHandler upload;  // set for routes added with add_upload
   RouteOptions options;
 };
 
@@ -53,6 +59,9 @@ class Router {
   // Adds a route. Adding the same method and pattern twice, or a malformed pattern, is a
   // programming error and aborts.
   void add(std::string method, std::string pattern, Handler handler, RouteOptions options = {});
+  // Adds a route whose body is streamed into the sink `handler` returns (api/http_types.h).
+  void add_upload(std::string method, std::string pattern, UploadHandler handler,
+                  RouteOptions options);
 
   [[nodiscard]] RouteMatch match(std::string_view method, std::string_view path) const;
 
@@ -66,6 +75,8 @@ class Router {
     const Route* route;
     std::vector<std::string> segments;
   };
+  void add_route(std::unique_ptr<Route> route);
+
   std::vector<std::unique_ptr<Route>> routes_;
   std::vector<Compiled> compiled_;
 };
