@@ -132,6 +132,9 @@ Status FsBlobWriter::flush() {
 Result<BlobInfo> FsBlobWriter::commit() {
   CAAS_TRY(failed_);
   CAAS_CHECK(state_ == State::kOpen);  // commit twice or after abort is API misuse
+  if (!direct_tried_) {
+    return commit_batched();
+  }
   std::string what = "commit blob " + id_;
   // Data first, then the name: after a crash the final name either is absent or points at
   // complete contents (the rename is ordered after the fsync).
@@ -154,6 +157,29 @@ Result<BlobInfo> FsBlobWriter::commit() {
       fsync_dir_at(layout_.root_fd(), FsLayout::leaf_dir(id_).c_str(), what + ": fsync folder");
   if (!status.ok()) {
     // The caller will treat the blob as absent, so don't leave it behind under its id.
+    ::unlinkat(layout_.root_fd(), FsLayout::blob_path(id_).c_str(), 0);
+    return status;
+  }
+  return BlobInfo{id_, size_};
+}
+
+// A blob smaller than one buffer: written and renamed without a flush of its own, then made
+// durable with everything else committed at the same moment by one syncfs (sync_batcher.h).
+Result<BlobInfo> FsBlobWriter::commit_batched() {
+  Status status = flush();
+  if (status.ok()) {
+    fd_.reset();
+    status = layout_.ensure_shards(id_);
+  }
+  if (status.ok()) {
+    status = move_into_place();
+  }
+  if (!status.ok()) {
+    return fail(std::move(status));
+  }
+  state_ = State::kCommitted;
+  status = layout_.syncs().sync().with_context("commit blob " + id_);
+  if (!status.ok()) {
     ::unlinkat(layout_.root_fd(), FsLayout::blob_path(id_).c_str(), 0);
     return status;
   }

@@ -17,7 +17,9 @@
 namespace caas::storage::detail {
 
 // Writes <root>/tmp/<id>.<random>.part through a bounded buffer; commit() fsyncs it, renames it
-// to <root>/ab/cd/<id> without replacing anything, and fsyncs that folder. Not thread-safe.
+// to <root>/ab/cd/<id> without replacing anything, and fsyncs that folder. A blob smaller than
+// the buffer is renamed first and made durable by a syncfs shared with every other commit of
+// the moment (sync_batcher.h). Not thread-safe.
 //
 // Large blobs bypass the page cache: when the buffer fills for the first time, the file is
 // switched to O_DIRECT, and every full buffer (aligned memory, aligned offset) goes straight to
@@ -57,8 +59,9 @@ class FsBlobWriter final : public BlobWriter {
   Status write_buffer();  // the full buffer, directly when the file system allows
   Status flush();         // what the buffer holds (the tail), through the page cache
   bool set_direct(bool on);
-  Status move_into_place();    // the rename, refusing to replace an existing blob
-  Status fail(Status status);  // aborts, remembers and returns `status`
+  Result<BlobInfo> commit_batched();  // small blobs: one shared syncfs instead of two fsyncs
+  Status move_into_place();           // the rename, refusing to replace an existing blob
+  Status fail(Status status);         // aborts, remembers and returns `status`
 
   FsLayout& layout_;
   std::string id_;

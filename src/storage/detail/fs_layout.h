@@ -16,6 +16,7 @@
 
 #include "base/status.h"
 #include "storage/detail/posix_file.h"
+#include "storage/detail/sync_batcher.h"
 
 namespace caas::storage::detail {
 
@@ -24,7 +25,8 @@ inline constexpr std::string_view kTempSuffix = ".part";
 
 class FsLayout {
  public:
-  FsLayout(UniqueFd root, UniqueFd tmp) : root_(std::move(root)), tmp_(std::move(tmp)) {}
+  FsLayout(UniqueFd root, UniqueFd tmp)
+      : root_(std::move(root)), tmp_(std::move(tmp)), syncs_(root_.get()) {}
 
   [[nodiscard]] int root_fd() const { return root_.get(); }
   [[nodiscard]] int tmp_fd() const { return tmp_.get(); }
@@ -38,9 +40,13 @@ class FsLayout {
   // between its mkdir and its fsync.
   Status ensure_shards(std::string_view id);
 
+  // Batched file-system flushes for small blobs (storage/detail/sync_batcher.h).
+  SyncBatcher& syncs() { return syncs_; }
+
  private:
   UniqueFd root_;
   UniqueFd tmp_;
+  SyncBatcher syncs_;
   std::mutex mutex_;
   std::bitset<256> durable_top_;                                                // guarded by mutex_
   std::vector<bool> durable_leaf_ = std::vector<bool>(std::size_t{256} * 256);  // guarded by mutex_
