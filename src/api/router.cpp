@@ -60,10 +60,9 @@ SegmentMatch match_segments(const std::vector<std::string>& pattern,
       }
       const std::size_t end = path.size() - tail;
       std::string rest;
+      // Empty segments are kept ("a//b", "a/"): the handler's own validation answers them
+      // precisely (400 invalid_path for files) instead of a bare 404 from here.
       for (std::size_t j = at; j < end; ++j) {
-        if (path[j].empty()) {
-          return SegmentMatch::kNo;
-        }
         rest += (j == at ? "" : "/");
         rest += path[j];
       }

@@ -2,9 +2,10 @@
 // "{name}" (exactly one non-empty segment) or, at most once per pattern, "{name+}" (one or more
 // segments, for file paths; it leaves the pattern's later segments their own, so
 // "/v1/files/{path+}/grants" gives "a/b" for "/v1/files/a/b/grants"). Matching is by segments,
-// so "/v1/sys/health/" and "//v1" match nothing. The first route added that matches, method
-// included, wins. Parameters are percent-decoded after matching, so an encoded '/' stays inside
-// its segment.
+// so "/v1/sys/health/" and "//v1" match nothing; only a rest parameter takes empty segments
+// ("/v1/files/a//b/" gives "a//b/"), for its handler to refuse with a precise error. The first
+// route added that matches, method included, wins. Parameters are percent-decoded after matching,
+// so an encoded '/' stays inside its segment.
 //
 // Routes are added at start-up, then the router is only read: concurrent match() is safe.
 #pragma once

@@ -20,12 +20,22 @@
 #include "api/detail/pool_job.h"
 #include "api/detail/server_state.h"
 #include "api/errors.h"
+#include "crypto/secret.h"
 
 namespace caas::api::detail {
 
 // 1 MiB: large enough that per-chunk costs (a pool hand-off, a write call) vanish at GB/s,
 // small enough that 2 chunks per connection stay far below the memory aim.
 inline constexpr std::size_t kStreamChunkBytes = 1 << 20;
+
+// A chunk buffer. It holds plaintext (on the way into an upload, out of a download), so it is
+// wiped when the last holder — the coroutine or a pool job — lets go.
+inline std::shared_ptr<Bytes> chunk_buffer(std::size_t size) {
+  return {new Bytes(size), [](Bytes* bytes) {
+            crypto::detail::secure_wipe(bytes->data(), bytes->size());
+            delete bytes;
+          }};
+}
 
 // Reads the body of an accepted upload into `sink`, chunk by chunk, and returns the answer;
 // nullopt when the client left or stalled (nothing to answer: close). On every path that does
@@ -53,8 +63,8 @@ boost::asio::awaitable<std::optional<Response>> receive_upload(
           : kStreamChunkBytes;
   http::request_parser<http::buffer_body> parser(std::move(header_parser));
   parser.body_limit(body_limit);
-  auto filling = std::make_shared<Bytes>(chunk_bytes);
-  auto spare = std::make_shared<Bytes>(chunk_bytes);
+  auto filling = chunk_buffer(chunk_bytes);
+  auto spare = chunk_buffer(chunk_bytes);
   std::shared_ptr<PoolJob<Status>> writing;
 
   for (;;) {
@@ -95,6 +105,15 @@ boost::asio::awaitable<std::optional<Response>> receive_upload(
       keep_alive = keep_alive && parser.is_done();
       auto fail_sink = [sink, written] { return sink->fail(written); };
       Response answer = co_await run_on_pool(pool, std::move(fail_sink));
+      co_return answer;
+    }
+    if (parser.is_done() && !writing) {
+      // The whole body came in one chunk (small files): one trip to the pool, not two.
+      auto write_and_finish = [sink, chunk = filling, filled] {
+        Status status = sink->write(ByteSpan(chunk->data(), filled));
+        return status.ok() ? sink->finish() : sink->fail(status);
+      };
+      Response answer = co_await run_on_pool(pool, std::move(write_and_finish));
       co_return answer;
     }
     if (filled > 0) {
@@ -165,8 +184,8 @@ boost::asio::awaitable<bool> send_stream(Stream& stream, ServerState& state, Res
       return source->read(MutableByteSpan(chunk->data(), static_cast<std::size_t>(wanted)));
     });
   };
-  auto ready = std::make_shared<Bytes>(chunk_bytes);
-  auto spare = std::make_shared<Bytes>(chunk_bytes);
+  auto ready = chunk_buffer(chunk_bytes);
+  auto spare = chunk_buffer(chunk_bytes);
   auto reading = start_read(ready, std::min<std::uint64_t>(remaining, chunk_bytes));
   while (remaining > 0) {
     Result<std::size_t> got = co_await reading->wait();
