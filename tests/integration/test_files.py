@@ -294,7 +294,11 @@ def test_round_trip(alice, size):
     path = f"round/{size}.bin"
     info = alice.upload(path, data)
     assert_round_trip(alice, path, data, info)
-    assert blob_of(alice.server, info["id"]).stat().st_size >= CONTAINER_HEADER_BYTES + TAG_BYTES
+    stored = blob_of(alice.server, info["id"]).read_bytes()
+    segments = max(1, -(-size // SEGMENT_BYTES))
+    assert len(stored) >= CONTAINER_HEADER_BYTES + size + segments * TAG_BYTES
+    if size >= 64:
+        assert data[:64] not in stored and data[-64:] not in stored, "plaintext in the blob"
     [listed] = alice.list(prefix="round/").json()["files"]
     fields = ("id", "path", "size", "sha256", "created_at")
     assert {k: listed[k] for k in fields} == {k: info[k] for k in fields}
