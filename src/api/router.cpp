@@ -41,23 +41,30 @@ std::string param_name(std::string_view segment) {
 
 enum class SegmentMatch { kNo, kYes, kBadEncoding };
 
-// Matches one compiled pattern against the path segments; fills `params` on success.
+// Matches one compiled pattern against the path segments; fills `params` on success. A rest
+// parameter takes every segment but those the pattern's later segments need, at least one.
 SegmentMatch match_segments(const std::vector<std::string>& pattern,
                             const std::vector<std::string_view>& path,
                             std::vector<std::pair<std::string, std::string>>& params) {
   params.clear();
+  std::size_t at = 0;  // the next path segment
   for (std::size_t i = 0; i < pattern.size(); ++i) {
     const std::string& want = pattern[i];
-    if (i >= path.size()) {
+    if (at >= path.size()) {
       return SegmentMatch::kNo;
     }
     if (is_rest_param(want)) {
+      const std::size_t tail = pattern.size() - i - 1;
+      if (path.size() - at < tail + 1) {
+        return SegmentMatch::kNo;
+      }
+      const std::size_t end = path.size() - tail;
       std::string rest;
-      for (std::size_t j = i; j < path.size(); ++j) {
+      for (std::size_t j = at; j < end; ++j) {
         if (path[j].empty()) {
           return SegmentMatch::kNo;
         }
-        rest += (j == i ? "" : "/");
+        rest += (j == at ? "" : "/");
         rest += path[j];
       }
       std::optional<std::string> decoded = percent_decode(rest);
@@ -65,39 +72,52 @@ SegmentMatch match_segments(const std::vector<std::string>& pattern,
         return SegmentMatch::kBadEncoding;
       }
       params.emplace_back(param_name(want), std::move(*decoded));
-      return SegmentMatch::kYes;
+      at = end;
+      continue;
     }
     if (is_param(want)) {
-      if (path[i].empty()) {
+      if (path[at].empty()) {
         return SegmentMatch::kNo;
       }
-      std::optional<std::string> decoded = percent_decode(path[i]);
+      std::optional<std::string> decoded = percent_decode(path[at]);
       if (!decoded) {
         return SegmentMatch::kBadEncoding;
       }
       params.emplace_back(param_name(want), std::move(*decoded));
-    } else if (want != path[i]) {
+    } else if (want != path[at]) {
       return SegmentMatch::kNo;
     }
+    ++at;
   }
-  return pattern.size() == path.size() ? SegmentMatch::kYes : SegmentMatch::kNo;
+  return at == path.size() ? SegmentMatch::kYes : SegmentMatch::kNo;
 }
 
 }  // namespace
 
 void Router::add(std::string method, std::string pattern, Handler handler, RouteOptions options) {
-  std::vector<std::string_view> split = split_path(pattern);
+  add_route(std::make_unique<Route>(Route{routes_.size(), std::move(method), std::move(pattern),
+                                          std::move(handler), nullptr, options}));
+}
+
+void Router::add_upload(std::string method, std::string pattern, UploadHandler handler,
+                        RouteOptions options) {
+  add_route(std::make_unique<Route>(Route{routes_.size(), std::move(method), std::move(pattern),
+                                          nullptr, std::move(handler), options}));
+}
+
+void Router::add_route(std::unique_ptr<Route> route) {
+  std::vector<std::string_view> split = split_path(route->pattern);
   CAAS_CHECK(!split.empty());
   std::vector<std::string> segments(split.begin(), split.end());
-  for (std::size_t i = 0; i < segments.size(); ++i) {
-    CAAS_CHECK(!segments[i].empty());
-    CAAS_CHECK(!is_rest_param(segments[i]) || i + 1 == segments.size());
+  std::size_t rest_params = 0;
+  for (const std::string& segment : segments) {
+    CAAS_CHECK(!segment.empty());
+    rest_params += static_cast<std::size_t>(is_rest_param(segment));
   }
-  for (const auto& route : routes_) {
-    CAAS_CHECK(route->method != method || route->pattern != pattern);
+  CAAS_CHECK(rest_params <= 1);
+  for (const auto& existing : routes_) {
+    CAAS_CHECK(existing->method != route->method || existing->pattern != route->pattern);
   }
-  auto route = std::make_unique<Route>(
-      Route{routes_.size(), std::move(method), std::move(pattern), std::move(handler), options});
   compiled_.push_back(Compiled{route.get(), std::move(segments)});
   routes_.push_back(std::move(route));
 }

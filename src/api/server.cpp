@@ -1,5 +1,6 @@
 #include "api/server.h"
 
+#include <limits>
 #include <thread>
 #include <vector>
 
@@ -80,6 +81,7 @@ class HttpServer::Impl {
   // Declared after the contexts, so destroyed before them: no worker outlives a connection
   // coroutine whose request it reads.
   detail::WorkerPool workers_;
+  detail::WorkerPool file_workers_;
 };
 
 HttpServer::Impl::Impl(const ServerOptions& options, const Router& router, Metrics& metrics)
@@ -98,11 +100,13 @@ HttpServer::Impl::Impl(const ServerOptions& options, const Router& router, Metri
       deadline_(*contexts_[0]),
       workers_(options.worker_threads != 0 ? options.worker_threads
                                            : std::max(1U, std::thread::hardware_concurrency()),
-               options.worker_queue_limit) {
+               options.worker_queue_limit),
+      file_workers_(options.file_io_threads, std::numeric_limits<std::size_t>::max(), 0) {
   state->options = options;
   state->router = &router;
   state->metrics = &metrics;
   state->workers = &workers_;
+  state->file_workers = &file_workers_;
   for (auto& context : contexts_) {
     guards_.push_back(asio::make_work_guard(*context));
   }
@@ -231,6 +235,7 @@ void HttpServer::Impl::run() {
     thread.join();
   }
   workers_.stop();
+  file_workers_.stop();
 }
 
 void HttpServer::Impl::stop() {

@@ -30,6 +30,9 @@ struct ServerOptions {
   unsigned threads = 0;         // 0: one per core
   unsigned worker_threads = 0;  // for offloaded handlers (RouteOptions::offload); 0: one per core
   std::size_t worker_queue_limit = 256;  // offloaded requests waiting or running; then 503
+  // For file routes and streamed bodies (RouteOptions::file_io): more threads than cores, as
+  // they mostly wait on the disk, and concurrent fsyncs share the file system's journal commits.
+  unsigned file_io_threads = 16;
   std::size_t max_connections = 4096;
   std::size_t header_limit_bytes = 16 * 1024;
   std::size_t json_body_limit_bytes = 1024 * 1024;

@@ -22,8 +22,8 @@ struct FileRecord {
   std::uint64_t size = 0;
   std::string sha256;  // lower-case hex of the plaintext
   std::string content_type;
-  std::string blob_id;      // the blob holding the container (src/storage)
-  std::string wrapped_dek;  // "v<N>:<base64>" (kms/file_keys.h)
+  std::string blob_id;          // the blob holding the container (src/storage)
+  std::string wrapped_dek;      // "v<N>:<base64>" (kms/file_keys.h)
   std::string mode = "server";  // "server" (CAAS container) or "client" (age, zero-knowledge)
   std::string created_at;       // RFC 3339
 
@@ -55,7 +55,8 @@ class FileStore {
   // Inserts `file` and `grants` in one transaction. When the owner already has a file at that
   // path: without `overwrite`, kAlreadyExists and nothing is written; with it, the old row and
   // its grants are deleted in the same transaction and the old row is returned, so that the
-  // caller can remove its blob. Returns nullopt when nothing was replaced.
+  // caller can remove its blob. Returns nullopt when nothing was replaced. Each grant is stored
+  // for `file` whatever its file_id says.
   virtual Result<std::optional<FileRecord>> put_file(const FileRecord& file,
                                                      const std::vector<GrantRecord>& grants,
                                                      bool overwrite) = 0;
@@ -64,8 +65,9 @@ class FileStore {
                                                       std::string_view path) = 0;
   virtual Result<std::optional<FileRecord>> find_file_by_id(std::string_view file_id) = 0;
 
-  // Up to `limit` files of the owner whose path starts with `prefix` (byte-wise; '%' and '_' are
-  // not wildcards) and sorts byte-wise after `after` (empty: from the start), in path order.
+  // Up to `limit` (clamped to 1..1000) files of the owner whose path starts with `prefix`
+  // (byte-wise; '%' and '_' are not wildcards) and sorts byte-wise after `after` (empty: from the
+  // start), in path order.
   virtual Result<std::vector<FileRecord>> list_files(std::string_view owner_id,
                                                      std::string_view prefix,
                                                      std::string_view after, int limit) = 0;
@@ -76,7 +78,7 @@ class FileStore {
                                                         std::string_view path) = 0;
 
   // Inserts the grant, or replaces the one the grantee already has on that file.
-  // Errors: kNotFound when the file no longer exists.
+  // Errors: kNotFound when the file (or the grantee) no longer exists.
   virtual Status put_grant(const GrantRecord& grant) = 0;
   // The grants of a file, with grantee emails, ordered by email.
   virtual Result<std::vector<GrantRecord>> list_grants(std::string_view file_id) = 0;
@@ -84,7 +86,8 @@ class FileStore {
                                                         std::string_view grantee_id) = 0;
   // Returns whether there was a grant to delete.
   virtual Result<bool> remove_grant(std::string_view file_id, std::string_view grantee_id) = 0;
-  // Up to `limit` files granted to the grantee, ordered by owner email then path.
+  // Up to `limit` (clamped to 1..1000) files granted to the grantee, ordered by owner email then
+  // path.
   virtual Result<std::vector<SharedFile>> list_shared(std::string_view grantee_id, int limit) = 0;
 
   // Whether any file row names the blob (the start-up sweep of orphan blobs asks).

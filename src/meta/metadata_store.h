@@ -1,6 +1,7 @@
 // MetadataStore: everything caasd keeps apart from blobs — settings (seal configuration and the
-// encrypted keyring), the audit log, and, in later modules, users, files and grants. Backends:
-// SqliteStore (embedded default) and, later, PostgreSQL, over the same schema (meta/schema.h).
+// encrypted keyring), the audit log, users (meta/accounts.h), transit keys, files and grants.
+// Backends: SqliteStore (embedded default) and, later, PostgreSQL, over the same schema
+// (meta/schema.h).
 //
 // Implementations are thread-safe: every method may be called from any thread. Errors:
 // kUnavailable when the database stays busy or locked past its bounded wait, kIo / kInternal for
@@ -18,6 +19,7 @@
 #include "base/result.h"
 #include "base/status.h"
 #include "meta/accounts.h"
+#include "meta/file_store.h"
 #include "meta/transit_store.h"
 
 namespace caas::meta {
@@ -46,6 +48,8 @@ class MetadataStore {
   virtual AccountStore& accounts() = 0;
   // Transit keys (meta/transit_store.h); lives as long as the store.
   virtual TransitStore& transit() = 0;
+  // Files and grants (meta/file_store.h); lives as long as the store.
+  virtual FileStore& files() = 0;
 
   // The value of setting `name`, or nullopt when it was never written.
   virtual Result<std::optional<std::string>> get_setting(std::string_view name) = 0;

@@ -92,6 +92,32 @@ CREATE TABLE transit_key_versions (
   FOREIGN KEY (owner_id, name) REFERENCES transit_keys (owner_id, name) ON DELETE CASCADE
 );
 )sql"},
+    Migration{4, "files and grants",
+              R"sql(
+CREATE TABLE files (
+  id           TEXT PRIMARY KEY,
+  owner_id     TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  path         TEXT NOT NULL,
+  size         BIGINT NOT NULL,
+  sha256       TEXT NOT NULL,
+  content_type TEXT NOT NULL,
+  blob_id      TEXT NOT NULL,
+  wrapped_dek  TEXT NOT NULL,
+  mode         TEXT NOT NULL,
+  created_at   TEXT NOT NULL,
+  UNIQUE (owner_id, path)
+);
+CREATE INDEX files_by_blob ON files (blob_id);
+CREATE TABLE file_grants (
+  file_id     TEXT NOT NULL REFERENCES files(id) ON DELETE CASCADE,
+  grantee_id  TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  permission  TEXT NOT NULL,
+  wrapped_dek TEXT NOT NULL,
+  created_at  TEXT NOT NULL,
+  PRIMARY KEY (file_id, grantee_id)
+);
+CREATE INDEX file_grants_by_grantee ON file_grants (grantee_id);
+)sql"},
 };
 
 }  // namespace

@@ -5,6 +5,7 @@
 
 #include "meta/detail/sqlite_accounts.h"
 #include "meta/detail/sqlite_db.h"
+#include "meta/detail/sqlite_files.h"
 #include "meta/detail/sqlite_transit.h"
 #include "meta/schema.h"
 
@@ -30,7 +31,7 @@ AuditEntry read_audit_row(const Statement& stmt) {
 class SqliteStore::Impl {
  public:
   explicit Impl(std::unique_ptr<Database> db)
-      : db_(std::move(db)), accounts_(*db_, mutex), transit_(*db_, mutex) {}
+      : db_(std::move(db)), accounts_(*db_, mutex), transit_(*db_, mutex), files_(*db_, mutex) {}
 
   Status migrate();
   Result<int> current_version();
@@ -43,6 +44,7 @@ class SqliteStore::Impl {
   std::mutex mutex;
   detail::SqliteAccounts& accounts() { return accounts_; }
   detail::SqliteTransit& transit() { return transit_; }
+  detail::SqliteFiles& files() { return files_; }
 
  private:
   Result<std::optional<AuditEntry>> last_audit();
@@ -51,6 +53,7 @@ class SqliteStore::Impl {
   std::unique_ptr<Database> db_;
   detail::SqliteAccounts accounts_;
   detail::SqliteTransit transit_;
+  detail::SqliteFiles files_;
 };
 
 Result<int> SqliteStore::Impl::current_version() {
@@ -187,6 +190,7 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const SqliteOptions& opti
 
 AccountStore& SqliteStore::accounts() { return impl_->accounts(); }
 TransitStore& SqliteStore::transit() { return impl_->transit(); }
+FileStore& SqliteStore::files() { return impl_->files(); }
 
 Result<std::optional<std::string>> SqliteStore::get_setting(std::string_view name) {
   std::lock_guard lock(impl_->mutex);

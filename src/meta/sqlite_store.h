@@ -36,6 +36,7 @@ class SqliteStore final : public MetadataStore {
 
   AccountStore& accounts() override;
   TransitStore& transit() override;
+  FileStore& files() override;
   Result<std::optional<std::string>> get_setting(std::string_view name) override;
   Status insert_settings(const std::vector<Setting>& settings) override;
   Result<AuditEntry> append_audit(const AuditBuilder& build) override;

@@ -34,6 +34,7 @@ const std::vector<Key>& keys() {
       {"server", "threads", CAAS_FIELD(server.threads), 0, 256},
       {"server", "worker_threads", CAAS_FIELD(server.worker_threads), 0, 256},
       {"server", "worker_queue_limit", CAAS_FIELD(server.worker_queue_limit), 1, 1'000'000},
+      {"server", "file_io_threads", CAAS_FIELD(server.file_io_threads), 1, 1024},
       {"http", "max_connections", CAAS_FIELD(http.max_connections), 1, 1'000'000},
       {"http", "header_limit_bytes", CAAS_FIELD(http.header_limit_bytes), 1024, 1 << 20},
       {"http", "json_body_limit_bytes", CAAS_FIELD(http.json_body_limit_bytes), 1024, 64 << 20},
@@ -74,6 +75,8 @@ const std::vector<Key>& keys() {
        std::int64_t{1} << 32},
       {"storage", "backend", CAAS_FIELD(storage.backend)},
       {"storage", "fs_path", CAAS_FIELD(storage.fs_path)},
+      // The container's bound is 2^32 segments of 64 KiB (256 TiB); 16 TiB is plenty.
+      {"storage", "max_file_bytes", CAAS_FIELD(storage.max_file_bytes), 0, std::int64_t{1} << 44},
   };
   return table;
 }

@@ -21,6 +21,7 @@ struct Config {
     std::int64_t threads = 0;         // 0: one per core
     std::int64_t worker_threads = 0;  // for password hashing and mail; 0: one per core
     std::int64_t worker_queue_limit = 256;
+    std::int64_t file_io_threads = 16;  // file routes and streamed bodies (mostly disk waits)
   } server;
   struct Http {
     std::int64_t max_connections = 4096;
@@ -76,7 +77,8 @@ struct Config {
   } transit;
   struct Storage {
     std::string backend = "fs";
-    std::string fs_path;  // empty: DATA_DIR/blobs
+    std::string fs_path;                                   // empty: DATA_DIR/blobs
+    std::int64_t max_file_bytes = std::int64_t{64} << 30;  // one upload's plaintext
   } storage;
 };
 

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "api/auth_routes.h"
+#include "api/file_routes.h"
 #include "api/metrics.h"
 #include "api/router.h"
 #include "api/server.h"
@@ -22,11 +23,13 @@
 #include "auth/auth_service.h"
 #include "auth/mailer.h"
 #include "auth/rate_limiter.h"
+#include "files/file_service.h"
 #include "kms/audit_log.h"
 #include "kms/seal_manager.h"
 #include "meta/sqlite_store.h"
 #include "server/config.h"
 #include "server/dev_mode.h"
+#include "storage/fs_blob_store.h"
 #include "transit/transit_service.h"
 
 #ifndef CAAS_VERSION
@@ -111,6 +114,7 @@ api::ServerOptions server_options(const Config& config, const ListenAddress& lis
   options.trusted_proxies = config.http.trusted_proxies;
   options.access_log = config.log.access;
   options.worker_threads = static_cast<unsigned>(config.server.worker_threads);
+  options.file_io_threads = static_cast<unsigned>(config.server.file_io_threads);
   options.worker_queue_limit = static_cast<std::size_t>(config.server.worker_queue_limit);
   return options;
 }
@@ -259,6 +263,29 @@ int serve(const Flags& flags) {
                                           transit_config);
   (*seal)->add_seal_listener([&transit_service] { transit_service.clear_cache(); });
   api::add_transit_routes(router, {&transit_service, auth_deps, config->transit.compat_key});
+  std::filesystem::path blob_root = config->storage.fs_path.empty()
+                                        ? data_dir / "blobs"
+                                        : std::filesystem::path(config->storage.fs_path);
+  auto blobs = storage::FsBlobStore::open_root(blob_root);
+  if (!blobs.ok()) {
+    return fail(blobs.status());
+  }
+  if ((*blobs)->removed_temp_files() > 0) {
+    spdlog::info("storage: removed {} temp files of uploads a previous run left unfinished",
+                 (*blobs)->removed_temp_files());
+  }
+  files::FilesConfig files_config;
+  files_config.max_file_bytes = static_cast<std::uint64_t>(config->storage.max_file_bytes);
+  files::FileService file_service((*store)->files(), (*store)->accounts(), **blobs, **seal, audit,
+                                  clock, files_config);
+  Result<std::size_t> orphans = file_service.sweep_orphans();
+  if (!orphans.ok()) {
+    return fail(orphans.status());
+  }
+  if (*orphans > 0) {
+    spdlog::info("storage: removed {} blobs no file names (uploads cut by a crash)", *orphans);
+  }
+  api::add_file_routes(router, auth_deps, &file_service);
   api::Metrics metrics(router);
   deps.metrics = &metrics;
   metrics.add_gauge_source([&seal = **seal] {
@@ -291,6 +318,7 @@ int list_routes() {
   api::add_sys_routes(router, deps);
   api::add_auth_routes(router, {});
   api::add_transit_routes(router, {});
+  api::add_file_routes(router, {}, nullptr);
   for (const std::string& line : router.describe()) {
     std::printf("%s\n", line.c_str());
   }

@@ -51,6 +51,27 @@ TEST(RouterTest, RestParameterTakesTheRemainingSegmentsDecoded) {
   EXPECT_EQ(router.match("GET", "/v1/files/a//b").kind, RouteMatch::Kind::kNotFound);
 }
 
+TEST(RouterTest, RestParameterLeavesLaterSegmentsTheirOwn) {
+  Router router;
+  router.add("DELETE", "/v1/files/{path+}/grants/{email}", named("revoke"));
+  router.add("GET", "/v1/files/{path+}/grants", named("grants"));
+  router.add("GET", "/v1/files/{path+}", named("file"));
+  RouteMatch grants = router.match("GET", "/v1/files/a/b%20c/grants");
+  ASSERT_EQ(grants.kind, RouteMatch::Kind::kFound);
+  EXPECT_EQ(call(grants), "grants");
+  EXPECT_EQ(grants.params[0].second, "a/b c");
+  RouteMatch revoke = router.match("DELETE", "/v1/files/a/grants/b%40x.org");
+  ASSERT_EQ(revoke.kind, RouteMatch::Kind::kFound);
+  ASSERT_EQ(revoke.params.size(), 2U);
+  EXPECT_EQ(revoke.params[0], (std::pair<std::string, std::string>{"path", "a"}));
+  EXPECT_EQ(revoke.params[1], (std::pair<std::string, std::string>{"email", "b@x.org"}));
+  // The rest parameter needs one segment of its own.
+  EXPECT_EQ(call(router.match("GET", "/v1/files/grants")), "file");
+  EXPECT_EQ(router.match("DELETE", "/v1/files/grants/x").kind,
+            RouteMatch::Kind::kMethodNotAllowed);
+  EXPECT_EQ(call(router.match("GET", "/v1/files/a/grants/x")), "file");
+}
+
 TEST(RouterTest, UnknownPathIsNotFoundAndKnownPathWrongMethodListsAllowed) {
   Router router = make_router();
   EXPECT_EQ(router.match("GET", "/v1/sys/nope").kind, RouteMatch::Kind::kNotFound);
@@ -97,7 +118,7 @@ TEST(RouterDeathTest, DuplicateOrMalformedRoutesAbort) {
   EXPECT_DEATH(
       {
         Router router;
-        router.add("GET", "/v1/{rest+}/more", named("a"));
+        router.add("GET", "/v1/{rest+}/{more+}", named("a"));
       },
       "");
 }

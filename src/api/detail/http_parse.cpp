@@ -41,9 +41,11 @@ bool is_json_content_type(std::string_view value) {
   return rest.empty() || rest.front() == ';' || rest.front() == ' ';
 }
 
-// The declared Content-Length. Read from the field, which the parser has already checked
-// (digits only, one value), rather than through parser.content_length(): GCC 12 under ASan
-// reports a false maybe-uninitialized in that boost::optional, and CI builds with -Werror.
+}  // namespace
+
+// Read from the field, which the parser has already checked (digits only, one value), rather
+// than through parser.content_length(): GCC 12 under ASan reports a false maybe-uninitialized
+// in that boost::optional, and CI builds with -Werror.
 std::optional<std::uint64_t> declared_length(const HeaderParser& parser) {
   std::string_view value = parser.get()[http::field::content_length];
   std::uint64_t length = 0;
@@ -57,8 +59,6 @@ std::optional<std::uint64_t> declared_length(const HeaderParser& parser) {
 bool has_body(const HeaderParser& parser) {
   return parser.chunked() || declared_length(parser).value_or(0) > 0;
 }
-
-}  // namespace
 
 void configure_header_parser(HeaderParser& parser, std::size_t header_limit_bytes) {
   parser.header_limit(static_cast<std::uint32_t>(
@@ -129,6 +129,8 @@ RouteDecision decide_route(const Router& router, const HeaderParser& parser,
       question == std::string_view::npos ? "" : std::string(target.substr(question + 1));
   request.authorization = std::string(header[http::field::authorization]);
   request.content_type = std::string(header[http::field::content_type]);
+  request.range = std::string(header[http::field::range]);
+  request.if_none_match = std::string(header[http::field::if_none_match]);
 
   RouteDecision decision;
   decision.body_limit_bytes = options.json_body_limit_bytes;

@@ -3,6 +3,7 @@
 // (fuzz/http_request_fuzz.cpp) drives exactly the code the server runs.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -18,6 +19,11 @@ namespace caas::api::detail {
 
 using HeaderParser = boost::beast::http::request_parser<boost::beast::http::empty_body>;
 using RequestHeader = boost::beast::http::request_header<>;
+
+// The declared Content-Length, if any.
+std::optional<std::uint64_t> declared_length(const HeaderParser& parser);
+// Whether a body follows the header (chunked, or a Content-Length over 0).
+bool has_body(const HeaderParser& parser);
 
 // Header limit as configured; no body limit yet (each route sets its own once routed).
 void configure_header_parser(HeaderParser& parser, std::size_t header_limit_bytes);

@@ -32,7 +32,8 @@ struct ServerState {
   ServerOptions options;
   const Router* router = nullptr;
   Metrics* metrics = nullptr;
-  WorkerPool* workers = nullptr;  // owned by the server, stopped after the I/O threads
+  WorkerPool* workers = nullptr;       // owned by the server, stopped after the I/O threads
+  WorkerPool* file_workers = nullptr;  // likewise; RouteOptions::file_io and streamed bodies
   std::optional<boost::asio::ssl::context> tls;
   std::atomic<bool> stopping{false};
   std::atomic<std::size_t> open_connections{0};

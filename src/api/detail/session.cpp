@@ -18,6 +18,7 @@
 #include <spdlog/spdlog.h>
 
 #include "api/client_address.h"
+#include "api/detail/body_streams.h"
 #include "api/detail/http_parse.h"
 #include "api/detail/server_state.h"
 #include "api/errors.h"
@@ -67,6 +68,23 @@ Response call_handler(const Route& route, Request& request) {
     spdlog::error("request_id={} route={} handler threw: {}", request.request_id, route.pattern,
                   e.what());
     return error_response(500, "internal", "the server could not complete the request");
+  }
+}
+
+// call_handler for the start of an upload.
+UploadStart call_upload_handler(const Route& route, Request& request) {
+  set_current_request_id(request.request_id);
+  try {
+    UploadStart start = route.upload(request);
+    set_current_request_id({});
+    return start;
+  } catch (const std::bad_alloc&) {
+    spdlog::critical("out of memory in handler for {}", route.pattern);
+    std::abort();
+  } catch (const std::exception& e) {
+    spdlog::error("request_id={} route={} handler threw: {}", request.request_id, route.pattern,
+                  e.what());
+    return {error_response(500, "internal", "the server could not complete the request"), {}};
   }
 }
 
@@ -157,6 +175,10 @@ template <typename Stream>
 asio::awaitable<bool> write_response(Stream& stream, ServerState& state, Exchange& exchange,
                                      Response response, unsigned version, bool keep_alive) {
   exchange.status = response.status;
+  if (response.stream || response.head) {
+    co_return co_await send_stream(stream, state, response, exchange.request_id, version,
+                                   keep_alive, exchange.bytes_out);
+  }
   bool sensitive = response.sensitive;
   auto wire = to_wire(response, exchange.request_id, version, keep_alive);
   beast::get_lowest_layer(stream).expires_after(state.options.body_timeout);
@@ -166,6 +188,29 @@ asio::awaitable<bool> write_response(Stream& stream, ServerState& state, Exchang
     crypto::detail::secure_wipe(wire.body().data(), wire.body().size());
   }
   co_return !ec;
+}
+
+// An upload route: its handler decides on the file pool whether to take the body; then the body
+// streams into the sink. Returns the answer, or nullopt when the client left mid-body.
+template <typename Stream>
+asio::awaitable<std::optional<Response>> serve_upload(Stream& stream, beast::flat_buffer& buffer,
+                                                      HeaderParser& header_parser,
+                                                      ServerState& state, const Route& route,
+                                                      Request& request, Exchange& exchange,
+                                                      const RouteDecision& decision,
+                                                      bool& keep_alive) {
+  UploadStart start = co_await run_on_pool(
+      *state.file_workers, [&route, &request] { return call_upload_handler(route, request); });
+  if (!start.sink) {
+    keep_alive = keep_alive && !has_body(header_parser);  // its body stays unread
+    co_return std::move(start.response);
+  }
+  if (decision.expect_continue) {
+    http::response<http::empty_body> cont{http::status::continue_, header_parser.get().version()};
+    co_await http::async_write(stream, cont, kNoThrow);
+  }
+  co_return co_await receive_upload(stream, buffer, header_parser, state, std::move(start.sink),
+                                    decision.body_limit_bytes, exchange.bytes_in, keep_alive);
 }
 
 // Waits for the first byte of the next request: until the idle deadline between keep-alive
@@ -228,6 +273,26 @@ asio::awaitable<bool> serve_one(Stream& stream, beast::flat_buffer& buffer, Serv
           : client_address(remote, header["X-Forwarded-For"], state.options.trusted_proxies);
   exchange.client = request.remote_address;
 
+  if (decision.route != nullptr && decision.route->upload && !decision.early_response) {
+    std::optional<Response> answer =
+        co_await serve_upload(stream, buffer, header_parser, state, *decision.route, request,
+                              exchange, decision, keep_alive);
+    crypto::detail::secure_wipe(request.authorization.data(), request.authorization.size());
+    if (!answer) {
+      exchange.status = 499;  // nginx's "client closed request", for the log and metrics
+      finish_exchange(state, exchange, remote);
+      co_return false;
+    }
+    bool written =
+        co_await write_response(stream, state, exchange, std::move(*answer), version, keep_alive);
+    finish_exchange(state, exchange, remote);
+    if (written && !keep_alive) {
+      co_await linger_close(stream, state);
+      co_return false;
+    }
+    co_return written&& keep_alive && !state.stopping.load();
+  }
+
   // Body: read within the route's limit. A body over the limit (declared or streamed) is
   // answered with 413 and the connection closed, its rest unread.
   http::request_parser<http::string_body> parser(std::move(header_parser));
@@ -265,6 +330,10 @@ asio::awaitable<bool> serve_one(Stream& stream, beast::flat_buffer& buffer, Serv
     // Not a conditional expression: GCC 12 destroys a co_await temporary inside ?: twice.
     if (decision.route->options.offload) {
       response = co_await call_on_workers(*state.workers, *decision.route, request);
+    } else if (decision.route->options.file_io) {
+      const Route& route = *decision.route;
+      response = co_await run_on_pool(*state.file_workers,
+                                      [&route, &request] { return call_handler(route, request); });
     } else {
       response = call_handler(*decision.route, request);
     }

@@ -7,13 +7,13 @@
 
 namespace caas::api::detail {
 
-WorkerPool::WorkerPool(unsigned threads, std::size_t max_pending)
+WorkerPool::WorkerPool(unsigned threads, std::size_t max_pending, int nice)
     : guard_(boost::asio::make_work_guard(context_)), max_pending_(max_pending) {
   for (unsigned i = 0; i < threads; ++i) {
-    threads_.emplace_back([this] {
+    threads_.emplace_back([this, nice] {
       // Linux applies setpriority(PRIO_PROCESS, tid) to one thread only.
       const auto tid = static_cast<id_t>(::syscall(SYS_gettid));
-      if (::setpriority(PRIO_PROCESS, tid, kWorkerNice) != 0) {
+      if (nice != 0 && ::setpriority(PRIO_PROCESS, tid, nice) != 0) {
         spdlog::debug("worker pool: could not lower the thread priority");
       }
       context_.run();

@@ -56,9 +56,11 @@ int Statement::slot(int index) const {
 }
 
 Status Statement::bind(int index, std::string_view text) {
-  // SQLITE_TRANSIENT: SQLite copies the text, so the caller's buffer may go away.
-  int rc = sqlite3_bind_text64(stmt_, slot(index), text.data(), text.size(), SQLITE_TRANSIENT,
-                               SQLITE_UTF8);
+  // SQLITE_TRANSIENT: SQLite copies the text, so the caller's buffer may go away. A null
+  // pointer would bind NULL, not '' (a default-constructed string_view has one): never pass it.
+  const char* data = text.data() != nullptr ? text.data() : "";
+  int rc =
+      sqlite3_bind_text64(stmt_, slot(index), data, text.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
   return sqlite_status(rc, "bind", db_);
 }
 

@@ -1,0 +1,509 @@
+#include "files/file_service.h"
+
+#include <algorithm>
+#include <utility>
+
+#include <spdlog/spdlog.h>
+
+#include "base/hex.h"
+#include "base/time_format.h"
+#include "crypto/hash.h"
+#include "crypto/random.h"
+#include "files/file_path.h"
+#include "format/container/reader.h"
+#include "format/container/writer.h"
+#include "kms/file_keys.h"
+
+namespace caas::files {
+namespace {
+
+constexpr int kMaxListLimit = 1000;
+
+Status sealed() { return error(ErrorCode::kUnavailable, "sealed"); }
+Status no_such_file() { return error(ErrorCode::kNotFound, "no such file"); }
+
+// The container binding: the file's and the owner's UUIDs in binary (format/container/binding.h).
+Result<format::Binding> binding_of(std::string_view file_id, std::string_view owner_id) {
+  auto uuid_bytes = [](std::string_view uuid, std::array<std::uint8_t, 16>& out) -> Status {
+    std::string digits;
+    for (char c : uuid) {
+      if (c != '-') {
+        digits += c;
+      }
+    }
+    Result<Bytes> raw = hex_decode(digits);
+    if (!raw.ok() || raw->size() != out.size()) {
+      return error(ErrorCode::kDataLoss, "a stored id is not a UUID");
+    }
+    std::copy(raw->begin(), raw->end(), out.begin());
+    return ok_status();
+  };
+  format::Binding binding;
+  CAAS_TRY(uuid_bytes(file_id, binding.file_id));
+  CAAS_TRY(uuid_bytes(owner_id, binding.owner_id));
+  return binding;
+}
+
+FileInfo info_of(const meta::FileRecord& record) {
+  return FileInfo{record.id,           record.path,       record.size, record.sha256,
+                  record.content_type, record.created_at, record.mode, {}};
+}
+
+// The container reader's view of a blob.
+class BlobSource final : public format::RandomAccessSource {
+ public:
+  explicit BlobSource(std::unique_ptr<storage::BlobReader> reader) : reader_(std::move(reader)) {}
+  [[nodiscard]] std::uint64_t size() const override { return reader_->size(); }
+  Status read_at(std::uint64_t offset, MutableByteSpan out) override {
+    while (!out.empty()) {
+      CAAS_ASSIGN_OR_RETURN(std::size_t got, reader_->read_at(offset, out));
+      if (got == 0) {
+        return error(ErrorCode::kDataLoss, "blob shorter than its container");
+      }
+      offset += got;
+      out = out.subspan(got);
+    }
+    return ok_status();
+  }
+
+ private:
+  std::unique_ptr<storage::BlobReader> reader_;
+};
+
+}  // namespace
+
+// An aggregate: what the service and its uploads and downloads share.
+class FileService::Impl {
+ public:
+  Result<std::shared_ptr<const kms::Keyring>> keyring() const {
+    std::shared_ptr<const kms::Keyring> keyring = seal.keyring();
+    if (!keyring) {
+      return sealed();
+    }
+    return keyring;
+  }
+
+  void record(std::string_view owner_id, std::string_view action, std::string_view target,
+              std::string_view result) {
+    Status status = audit.record({"user:" + std::string(owner_id), std::string(action),
+                                  audit.sensitive(target), std::string(result)});
+    if (!status.ok()) {
+      spdlog::error("audit of {} failed: {}", action, status.to_string());
+    }
+  }
+
+  // Removes a blob whose row is gone; a failure leaves an orphan for the next start's sweep.
+  void drop_blob(std::string_view blob_id) {
+    Status removed = blobs.remove(blob_id);
+    if (!removed.ok() && removed.code() != ErrorCode::kNotFound) {
+      spdlog::warn("blob {} left for the orphan sweep: {}", blob_id, removed.to_string());
+    }
+  }
+
+  Result<meta::FileRecord> owned(std::string_view owner_id, std::string_view path) {
+    CAAS_TRY(validate_file_path(path));
+    CAAS_ASSIGN_OR_RETURN(std::optional<meta::FileRecord> record, files.find_file(owner_id, path));
+    if (!record) {
+      return no_such_file();
+    }
+    return std::move(*record);
+  }
+
+  Result<std::unique_ptr<Download>> open_download(meta::FileRecord record,
+                                                  std::string_view holder_id,
+                                                  std::string_view wrapped_dek,
+                                                  std::string owner_email);
+
+  meta::FileStore& files;
+  meta::AccountStore& accounts;
+  storage::BlobStore& blobs;
+  kms::SealManager& seal;
+  kms::AuditLog& audit;
+  const Clock& clock;
+  FilesConfig config;
+};
+
+namespace {
+
+class ServerUpload final : public Upload {
+ public:
+  ServerUpload(FileService::Impl& service, meta::FileRecord record, kms::Dek dek,
+               std::unique_ptr<storage::BlobWriter> blob, bool overwrite)
+      : service_(service),
+        record_(std::move(record)),
+        dek_(std::move(dek)),
+        blob_(std::move(blob)),
+        overwrite_(overwrite) {}
+
+  ~ServerUpload() override { abort(); }
+
+  Status start(const format::Binding& binding) {
+    storage::BlobWriter* blob = blob_.get();
+    CAAS_ASSIGN_OR_RETURN(format::ContainerWriter writer,
+                          format::ContainerWriter::create(
+                              dek_, binding, [blob](ByteSpan bytes) { return blob->write(bytes); },
+                              {service_.config.segment_bytes}));
+    writer_.emplace(std::move(writer));
+    return ok_status();
+  }
+
+  Status write(ByteSpan plaintext) override {
+    if (done_) {
+      return error(ErrorCode::kFailedPrecondition, "upload already ended");
+    }
+    if (plaintext.size() > service_.config.max_file_bytes - writer_->plaintext_bytes()) {
+      return error(
+          ErrorCode::kOutOfRange,
+          "file over the limit of " + std::to_string(service_.config.max_file_bytes) + " bytes");
+    }
+    hash_.update(plaintext);
+    return writer_->write(plaintext);
+  }
+
+  Result<FileInfo> finish() override {
+    if (done_) {
+      return error(ErrorCode::kFailedPrecondition, "upload already ended");
+    }
+    done_ = true;
+    Result<FileInfo> info = commit();
+    if (!info.ok()) {
+      blob_->abort();
+    }
+    return info;
+  }
+
+  void abort() override {
+    if (!done_) {
+      done_ = true;
+      blob_->abort();
+    }
+  }
+
+ private:
+  Result<FileInfo> commit() {
+    CAAS_TRY(writer_->finish());
+    record_.size = writer_->plaintext_bytes();
+    record_.sha256 = hex_encode(hash_.finish());
+    CAAS_ASSIGN_OR_RETURN(std::shared_ptr<const kms::Keyring> keyring, service_.keyring());
+    CAAS_ASSIGN_OR_RETURN(
+        record_.wrapped_dek,
+        kms::wrap_dek(*keyring, dek_, {record_.id, record_.owner_id, record_.owner_id}));
+    std::vector<meta::GrantRecord> grants;
+    if (overwrite_) {
+      CAAS_ASSIGN_OR_RETURN(grants, rewrapped_grants(*keyring));
+    }
+    CAAS_TRY(blob_->commit().status());
+    record_.created_at = format_rfc3339(service_.clock.now());
+    Result<std::optional<meta::FileRecord>> replaced =
+        service_.files.put_file(record_, grants, overwrite_);
+    if (!replaced.ok()) {
+      service_.drop_blob(record_.blob_id);  // committed, but no row will ever name it
+      return replaced.status();
+    }
+    if (*replaced) {
+      service_.drop_blob((*replaced)->blob_id);
+    }
+    service_.record(record_.owner_id, *replaced ? "file.overwrite" : "file.upload", record_.path,
+                    "ok");
+    return info_of(record_);
+  }
+
+  // An overwrite keeps the path's grants: the new DEK wrapped for each grantee of the old file.
+  Result<std::vector<meta::GrantRecord>> rewrapped_grants(const kms::Keyring& keyring) {
+    std::vector<meta::GrantRecord> grants;
+    CAAS_ASSIGN_OR_RETURN(std::optional<meta::FileRecord> old,
+                          service_.files.find_file(record_.owner_id, record_.path));
+    if (!old) {
+      return grants;
+    }
+    CAAS_ASSIGN_OR_RETURN(grants, service_.files.list_grants(old->id));
+    for (meta::GrantRecord& grant : grants) {
+      grant.file_id = record_.id;
+      CAAS_ASSIGN_OR_RETURN(
+          grant.wrapped_dek,
+          kms::wrap_dek(keyring, dek_, {record_.id, record_.owner_id, grant.grantee_id}));
+    }
+    return grants;
+  }
+
+  FileService::Impl& service_;
+  meta::FileRecord record_;
+  kms::Dek dek_;
+  std::unique_ptr<storage::BlobWriter> blob_;
+  std::optional<format::ContainerWriter> writer_;
+  crypto::Sha256 hash_;
+  bool overwrite_;
+  bool done_ = false;
+};
+
+class ServerDownload final : public Download {
+ public:
+  ServerDownload(FileInfo info, std::unique_ptr<BlobSource> source, format::ContainerReader reader)
+      : info_(std::move(info)),
+        source_(std::move(source)),
+        reader_(std::move(reader)),
+        end_(info_.size) {}
+
+  [[nodiscard]] const FileInfo& info() const override { return info_; }
+
+  Status select(std::uint64_t begin, std::uint64_t end) override {
+    if (begin > end || end > info_.size) {
+      return error(ErrorCode::kOutOfRange, "range outside the file");
+    }
+    position_ = begin;
+    end_ = end;
+    return ok_status();
+  }
+
+  Result<std::size_t> read(MutableByteSpan out) override {
+    const std::uint64_t stop = std::min<std::uint64_t>(end_, position_ + out.size());
+    std::size_t filled = 0;
+    Status status = reader_.read(position_, stop, [&](ByteSpan plaintext) {
+      std::copy(plaintext.begin(), plaintext.end(), out.begin() + static_cast<long>(filled));
+      filled += plaintext.size();
+      return ok_status();
+    });
+    if (!status.ok()) {
+      // Verified bytes before the bad segment were copied, but none is handed out: the caller
+      // ends the response here.
+      spdlog::error("integrity: file {} failed authentication at plaintext offset {}: {}", info_.id,
+                    position_, status.to_string());
+      return error(ErrorCode::kDataLoss, "file " + info_.id + " is damaged");
+    }
+    position_ = stop;
+    return filled;
+  }
+
+ private:
+  FileInfo info_;
+  std::unique_ptr<BlobSource> source_;  // the reader borrows it
+  format::ContainerReader reader_;
+  std::uint64_t position_ = 0;
+  std::uint64_t end_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Download>> FileService::Impl::open_download(meta::FileRecord record,
+                                                                   std::string_view holder_id,
+                                                                   std::string_view wrapped_dek,
+                                                                   std::string owner_email) {
+  CAAS_ASSIGN_OR_RETURN(std::shared_ptr<const kms::Keyring> ring, keyring());
+  auto damaged = [&record](std::string_view why) {
+    spdlog::error("integrity: file {} cannot be opened: {}", record.id, why);
+    return error(ErrorCode::kDataLoss, "file " + record.id + " is damaged");
+  };
+  Result<kms::Dek> dek =
+      kms::unwrap_dek(*ring, wrapped_dek, {record.id, record.owner_id, holder_id});
+  if (!dek.ok()) {
+    return damaged("its wrapped key does not open");
+  }
+  CAAS_ASSIGN_OR_RETURN(format::Binding binding, binding_of(record.id, record.owner_id));
+  Result<std::unique_ptr<storage::BlobReader>> blob = blobs.open(record.blob_id);
+  if (!blob.ok()) {
+    return blob.status().code() == ErrorCode::kNotFound ? damaged("its blob is missing")
+                                                        : blob.status();
+  }
+  auto source = std::make_unique<BlobSource>(std::move(*blob));
+  Result<format::ContainerReader> reader = format::ContainerReader::open(*source, *dek, binding);
+  if (!reader.ok()) {
+    return reader.status().code() == ErrorCode::kDecryptionFailed
+               ? damaged("its container fails authentication")
+               : reader.status();
+  }
+  if (reader->plaintext_bytes() != record.size) {
+    return damaged("its size differs from the recorded size");
+  }
+  FileInfo info = info_of(record);
+  info.owner_email = std::move(owner_email);
+  return std::unique_ptr<Download>(
+      std::make_unique<ServerDownload>(std::move(info), std::move(source), std::move(*reader)));
+}
+
+FileService::FileService(meta::FileStore& files, meta::AccountStore& accounts,
+                         storage::BlobStore& blobs, kms::SealManager& seal, kms::AuditLog& audit,
+                         const Clock& clock, FilesConfig config)
+    : impl_(std::shared_ptr<Impl>(new Impl{files, accounts, blobs, seal, audit, clock, config})),
+      config_(config) {}
+
+Result<std::unique_ptr<Upload>> FileService::begin_upload(std::string_view owner_id,
+                                                          std::string_view path,
+                                                          std::string_view content_type,
+                                                          bool overwrite) {
+  CAAS_TRY(validate_file_path(path));
+  CAAS_TRY(impl_->keyring().status());
+  if (!overwrite) {
+    CAAS_ASSIGN_OR_RETURN(std::optional<meta::FileRecord> existing,
+                          impl_->files.find_file(owner_id, path));
+    if (existing) {
+      return error(ErrorCode::kAlreadyExists, "a file exists at this path");
+    }
+  }
+  meta::FileRecord record;
+  record.id = crypto::random_uuid();
+  record.owner_id = std::string(owner_id);
+  record.path = std::string(path);
+  record.content_type = content_type.empty() ? "application/octet-stream" : content_type;
+  record.blob_id = record.id;
+  CAAS_ASSIGN_OR_RETURN(format::Binding binding, binding_of(record.id, record.owner_id));
+  CAAS_ASSIGN_OR_RETURN(std::unique_ptr<storage::BlobWriter> blob,
+                        impl_->blobs.create(record.blob_id));
+  auto upload = std::make_unique<ServerUpload>(*impl_, std::move(record), kms::new_dek(),
+                                               std::move(blob), overwrite);
+  CAAS_TRY(upload->start(binding));
+  return std::unique_ptr<Upload>(std::move(upload));
+}
+
+Result<FileInfo> FileService::stat(std::string_view owner_id, std::string_view path) {
+  CAAS_ASSIGN_OR_RETURN(meta::FileRecord record, impl_->owned(owner_id, path));
+  return info_of(record);
+}
+
+Result<std::unique_ptr<Download>> FileService::open(std::string_view owner_id,
+                                                    std::string_view path) {
+  CAAS_ASSIGN_OR_RETURN(meta::FileRecord record, impl_->owned(owner_id, path));
+  std::string wrapped = record.wrapped_dek;
+  return impl_->open_download(std::move(record), owner_id, wrapped, {});
+}
+
+Result<std::unique_ptr<Download>> FileService::open_shared(std::string_view grantee_id,
+                                                           std::string_view file_id) {
+  if (storage::validate_blob_id(file_id).ok()) {  // a UUID: anything else cannot exist
+    CAAS_ASSIGN_OR_RETURN(std::optional<meta::GrantRecord> grant,
+                          impl_->files.find_grant(file_id, grantee_id));
+    CAAS_ASSIGN_OR_RETURN(std::optional<meta::FileRecord> record,
+                          impl_->files.find_file_by_id(file_id));
+    if (grant && record) {
+      CAAS_ASSIGN_OR_RETURN(std::optional<meta::UserRecord> owner,
+                            impl_->accounts.find_user(record->owner_id));
+      return impl_->open_download(std::move(*record), grantee_id, grant->wrapped_dek,
+                                  owner ? owner->email : "");
+    }
+  }
+  return no_such_file();
+}
+
+Result<FilePage> FileService::list(std::string_view owner_id, std::string_view prefix,
+                                   std::string_view cursor, int limit) {
+  CAAS_TRY(validate_path_prefix(prefix));
+  limit = std::clamp(limit, 1, kMaxListLimit);
+  CAAS_ASSIGN_OR_RETURN(std::vector<meta::FileRecord> records,
+                        impl_->files.list_files(owner_id, prefix, cursor, limit));
+  FilePage page;
+  for (const meta::FileRecord& record : records) {
+    page.files.push_back(info_of(record));
+  }
+  if (static_cast<int>(records.size()) == limit) {
+    page.next_cursor = records.back().path;
+  }
+  return page;
+}
+
+Status FileService::remove(std::string_view owner_id, std::string_view path) {
+  CAAS_TRY(validate_file_path(path));
+  CAAS_ASSIGN_OR_RETURN(std::optional<meta::FileRecord> removed,
+                        impl_->files.remove_file(owner_id, path));
+  if (!removed) {
+    return no_such_file();
+  }
+  impl_->drop_blob(removed->blob_id);
+  impl_->record(owner_id, "file.delete", path, "ok");
+  return ok_status();
+}
+
+Result<GrantInfo> FileService::grant(std::string_view owner_id, std::string_view path,
+                                     std::string_view grantee_email, std::string_view permission) {
+  if (permission != "read") {
+    return invalid_argument("permission: only \"read\" is supported");
+  }
+  CAAS_ASSIGN_OR_RETURN(meta::FileRecord record, impl_->owned(owner_id, path));
+  CAAS_ASSIGN_OR_RETURN(std::optional<meta::UserRecord> grantee,
+                        impl_->accounts.find_user_by_email(grantee_email));
+  if (!grantee) {
+    return error(ErrorCode::kNotFound, "user_not_found");
+  }
+  if (grantee->id == owner_id) {
+    return invalid_argument("a file cannot be granted to its owner");
+  }
+  CAAS_ASSIGN_OR_RETURN(std::shared_ptr<const kms::Keyring> keyring, impl_->keyring());
+  CAAS_ASSIGN_OR_RETURN(
+      kms::Dek dek,
+      kms::unwrap_dek(*keyring, record.wrapped_dek, {record.id, record.owner_id, record.owner_id}));
+  meta::GrantRecord grant;
+  grant.file_id = record.id;
+  grant.grantee_id = grantee->id;
+  grant.permission = "read";
+  grant.created_at = format_rfc3339(impl_->clock.now());
+  CAAS_ASSIGN_OR_RETURN(grant.wrapped_dek,
+                        kms::wrap_dek(*keyring, dek, {record.id, record.owner_id, grantee->id}));
+  Status stored = impl_->files.put_grant(grant);
+  if (stored.code() == ErrorCode::kNotFound) {
+    return no_such_file();  // deleted meanwhile
+  }
+  CAAS_TRY(stored);
+  impl_->record(owner_id, "file.grant", path, "ok");
+  return GrantInfo{grantee->email, grant.permission, grant.created_at};
+}
+
+Result<std::vector<GrantInfo>> FileService::grants(std::string_view owner_id,
+                                                   std::string_view path) {
+  CAAS_ASSIGN_OR_RETURN(meta::FileRecord record, impl_->owned(owner_id, path));
+  CAAS_ASSIGN_OR_RETURN(std::vector<meta::GrantRecord> records,
+                        impl_->files.list_grants(record.id));
+  std::vector<GrantInfo> grants;
+  for (const meta::GrantRecord& grant : records) {
+    grants.push_back({grant.grantee_email, grant.permission, grant.created_at});
+  }
+  return grants;
+}
+
+Status FileService::revoke(std::string_view owner_id, std::string_view path,
+                           std::string_view grantee_email) {
+  CAAS_ASSIGN_OR_RETURN(meta::FileRecord record, impl_->owned(owner_id, path));
+  CAAS_ASSIGN_OR_RETURN(std::optional<meta::UserRecord> grantee,
+                        impl_->accounts.find_user_by_email(grantee_email));
+  if (!grantee) {
+    return error(ErrorCode::kNotFound, "user_not_found");
+  }
+  CAAS_ASSIGN_OR_RETURN(bool removed, impl_->files.remove_grant(record.id, grantee->id));
+  if (!removed) {
+    return error(ErrorCode::kNotFound, "no such grant");
+  }
+  impl_->record(owner_id, "file.revoke", path, "ok");
+  return ok_status();
+}
+
+Result<std::vector<FileInfo>> FileService::shared_with(std::string_view grantee_id, int limit) {
+  CAAS_ASSIGN_OR_RETURN(std::vector<meta::SharedFile> shared,
+                        impl_->files.list_shared(grantee_id, std::clamp(limit, 1, kMaxListLimit)));
+  std::vector<FileInfo> files;
+  for (const meta::SharedFile& item : shared) {
+    FileInfo info = info_of(item.file);
+    info.owner_email = item.owner_email;
+    files.push_back(std::move(info));
+  }
+  return files;
+}
+
+Result<std::size_t> FileService::sweep_orphans() {
+  std::vector<std::string> orphans;
+  Status lookup = ok_status();
+  CAAS_TRY(impl_->blobs.list([&](std::string_view id, std::uint64_t /*size*/) {
+    Result<bool> used = impl_->files.blob_in_use(id);
+    if (!used.ok()) {
+      lookup = used.status();
+      return false;
+    }
+    if (!*used) {
+      orphans.emplace_back(id);
+    }
+    return true;
+  }));
+  CAAS_TRY(lookup);
+  for (const std::string& id : orphans) {
+    CAAS_TRY(impl_->blobs.remove(id));
+  }
+  return orphans.size();
+}
+
+}  // namespace caas::files
