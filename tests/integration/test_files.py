@@ -13,6 +13,7 @@ import http.client
 import os
 import random
 import re
+import sqlite3
 import signal
 import threading
 import time
@@ -192,18 +193,27 @@ def blob_files(server: Caasd) -> set[Path]:
     return {p for p in blobs_dir(server).glob("*/*/*") if p.is_file()}
 
 
+def blob_id_of(server: Caasd, file_id: str) -> str | None:
+    """The blob a file's row names (blobs have ids of their own: an overwrite keeps the file id
+    and writes a new blob). Read from the server's SQLite database, read-only."""
+    db = sqlite3.connect(f"file:{server.data_dir / 'caas.db'}?mode=ro", uri=True, timeout=10)
+    try:
+        row = db.execute("SELECT blob_id FROM files WHERE id = ?", (file_id,)).fetchone()
+    finally:
+        db.close()
+    return row[0] if row else None
+
+
 def blob_of(server: Caasd, file_id: str) -> Path:
-    """The committed blob of a file (named by the file's id), which must exist exactly once."""
-    found = list(blobs_dir(server).glob(f"*/*/{file_id}"))
-    assert len(found) == 1, f"blob of {file_id}: {found} (blobs: {sorted(blob_files(server))})"
+    """The committed blob of a file, which must exist exactly once."""
+    blob_id = blob_id_of(server, file_id)
+    assert blob_id, f"no row names a blob for file {file_id}"
+    found = list(blobs_dir(server).glob(f"*/*/{blob_id}"))
+    assert len(found) == 1, f"blob {blob_id} of {file_id}: {found} (blobs: {sorted(blob_files(server))})"
     path = found[0]
     assert path.parent.parent.parent == blobs_dir(server)
     assert re.fullmatch(r"[0-9a-f]{2}", path.parent.name), path
     return path
-
-
-def blob_exists(server: Caasd, file_id: str) -> bool:
-    return any(blobs_dir(server).glob(f"*/*/{file_id}"))
 
 
 def temp_files(server: Caasd) -> list[Path]:
@@ -453,10 +463,11 @@ def test_overwrite(alice):
         "a refused upload left a trace"
 
     new = alice.upload("ow/doc.txt", b"version 2!", overwrite=True)
-    assert new["id"] != old["id"] and new["size"] == 10 and new["sha256"] == sha256(b"version 2!")
+    # The id survives the overwrite (shared links keep working); the blob is new.
+    assert new["id"] == old["id"] and new["size"] == 10 and new["sha256"] == sha256(b"version 2!")
     r = alice.get("ow/doc.txt")
     assert r.content == b"version 2!" and r.headers["ETag"] == f'"{sha256(b"version 2!")}"'
-    assert blob_of(server, new["id"]).exists()
+    assert blob_of(server, new["id"]) != old_blob
     assert eventually(lambda: not old_blob.exists()), f"old blob {old_blob} is still on disk"
     [listed] = alice.list(prefix="ow/").json()["files"]
     assert listed["id"] == new["id"] and listed["size"] == 10
