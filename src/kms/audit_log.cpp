@@ -79,23 +79,30 @@ Status AuditLog::flush_queue(const Keyring& keyring) {
   return ok_status();
 }
 
+// The lock covers the queue only, not the append: the store orders concurrent appends itself
+// (one transaction reads the last entry and writes the next), and its group commit makes many
+// concurrent appends share one flush, which a lock held across the append would forbid.
 Status AuditLog::record(AuditEvent event) {
   std::shared_ptr<const Keyring> keyring = seal_.keyring();
-  std::lock_guard lock(mutex_);
-  if (keyring == nullptr) {
-    if (queue_.size() >= kMaxQueued) {
-      queue_.pop_front();
+  {
+    std::lock_guard lock(mutex_);
+    if (keyring == nullptr) {
+      if (queue_.size() >= kMaxQueued) {
+        queue_.pop_front();
+      }
+      queue_.push_back(Queued{std::move(event), clock_.now()});
+      return ok_status();
     }
-    queue_.push_back(Queued{std::move(event), clock_.now()});
-    return ok_status();
+    CAAS_TRY(flush_queue(*keyring));  // events from while sealed go first
   }
-  CAAS_TRY(flush_queue(*keyring));
   return append(*keyring, event, clock_.now());
 }
 
 Status AuditLog::record_with(const Keyring& keyring, AuditEvent event) {
-  std::lock_guard lock(mutex_);
-  CAAS_TRY(flush_queue(keyring));
+  {
+    std::lock_guard lock(mutex_);
+    CAAS_TRY(flush_queue(keyring));
+  }
   return append(keyring, event, clock_.now());
 }
 

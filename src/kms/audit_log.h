@@ -83,7 +83,7 @@ class AuditLog {
   meta::MetadataStore& store_;
   const SealManager& seal_;
   const Clock& clock_;
-  std::mutex mutex_;  // orders appends from this process; guards queue_
+  std::mutex mutex_;  // guards queue_ (appends are ordered by the store)
   std::deque<Queued> queue_;
 };
 

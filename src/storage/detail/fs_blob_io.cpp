@@ -169,7 +169,7 @@ Result<BlobInfo> FsBlobWriter::commit_batched() {
   Status status = flush();
   if (status.ok()) {
     fd_.reset();
-    status = layout_.ensure_shards(id_);
+    status = layout_.create_shards(id_);  // the syncfs below makes the folders durable too
   }
   if (status.ok()) {
     status = move_into_place();

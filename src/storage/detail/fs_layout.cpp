@@ -35,6 +35,12 @@ std::string FsLayout::leaf_dir(std::string_view id) {
   return path;
 }
 
+Status FsLayout::create_shards(std::string_view id) {
+  std::string what = "commit blob " + std::string(id) + ": create shard folder";
+  CAAS_TRY(make_dir(root_fd(), std::string(id.substr(0, 2)), what));
+  return make_dir(root_fd(), leaf_dir(id), what);
+}
+
 Status FsLayout::ensure_shards(std::string_view id) {
   unsigned top = hex_value(id[0]) * 16 + hex_value(id[1]);
   unsigned leaf = top * 256 + hex_value(id[2]) * 16 + hex_value(id[3]);

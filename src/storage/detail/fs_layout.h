@@ -39,6 +39,9 @@ class FsLayout {
   // found already there is fsync'ed once per process too: an earlier run may have crashed
   // between its mkdir and its fsync.
   Status ensure_shards(std::string_view id);
+  // Creates them if needed, without making anything durable: for commits that end in a
+  // syncfs, which covers the new folders too. No lock, no flush.
+  Status create_shards(std::string_view id);
 
   // Batched file-system flushes for small blobs (storage/detail/sync_batcher.h).
   SyncBatcher& syncs() { return syncs_; }
