@@ -31,12 +31,13 @@ AuditEntry read_audit_row(const Statement& stmt) {
 
 class SqliteStore::Impl {
  public:
-  explicit Impl(std::unique_ptr<Database> db)
+  Impl(std::unique_ptr<Database> db, std::unique_ptr<Database> read_db)
       : db_(std::move(db)),
+        read_db_(std::move(read_db)),
         group_(*db_, mutex),
         accounts_(*db_, mutex),
         transit_(*db_, mutex),
-        files_(*db_, mutex, group_) {}
+        files_(*db_, mutex, group_, *read_db_) {}
 
   Status migrate();
   Result<int> current_version();
@@ -56,7 +57,8 @@ class SqliteStore::Impl {
   Status apply(const Migration& migration);
 
   std::unique_ptr<Database> db_;
-  detail::GroupCommit group_;  // audit appends and file rows: one fsync for many writers
+  std::unique_ptr<Database> read_db_;  // file lookups (detail/sqlite_files.h)
+  detail::GroupCommit group_;          // audit appends and file rows: one fsync for many writers
   detail::SqliteAccounts accounts_;
   detail::SqliteTransit transit_;
   detail::SqliteFiles files_;
@@ -191,7 +193,10 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const SqliteOptions& opti
   CAAS_ASSIGN_OR_RETURN(
       std::unique_ptr<Database> db,
       Database::open(options.path, static_cast<int>(options.busy_timeout.count())));
-  auto impl = std::make_unique<Impl>(std::move(db));
+  CAAS_ASSIGN_OR_RETURN(
+      std::unique_ptr<Database> read_db,
+      Database::open(options.path, static_cast<int>(options.busy_timeout.count())));
+  auto impl = std::make_unique<Impl>(std::move(db), std::move(read_db));
   CAAS_TRY(impl->migrate());
   return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(impl)));  // NOLINT
 }

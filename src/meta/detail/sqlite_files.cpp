@@ -47,10 +47,11 @@ Result<std::optional<FileRecord>> read_one_file(Statement& stmt) {
 
 }  // namespace
 
-Result<std::optional<FileRecord>> SqliteFiles::find_file_locked(std::string_view owner_id,
+Result<std::optional<FileRecord>> SqliteFiles::find_file_locked(Database& db,
+                                                                std::string_view owner_id,
                                                                 std::string_view path) {
   CAAS_ASSIGN_OR_RETURN(Statement stmt,
-                        db_.prepare("SELECT " CAAS_FILE_COLUMNS(
+                        db.prepare("SELECT " CAAS_FILE_COLUMNS(
                             "f.") " FROM files f WHERE f.owner_id = $1 AND f.path = $2"));
   CAAS_TRY(stmt.bind(1, owner_id));
   CAAS_TRY(stmt.bind(2, path));
@@ -117,7 +118,7 @@ Result<std::optional<FileRecord>> SqliteFiles::put_file(const FileRecord& file,
       // Checked rather than left to the UNIQUE constraint, which SQLite reports with the same
       // code as a missing owner (a foreign key failure).
       CAAS_ASSIGN_OR_RETURN(std::optional<FileRecord> existing,
-                            find_file_locked(file.owner_id, file.path));
+                            find_file_locked(db_, file.owner_id, file.path));
       if (existing) {
         return error(ErrorCode::kAlreadyExists, "put file: a file already exists at that path");
       }
@@ -135,15 +136,15 @@ Result<std::optional<FileRecord>> SqliteFiles::put_file(const FileRecord& file,
 
 Result<std::optional<FileRecord>> SqliteFiles::find_file(std::string_view owner_id,
                                                          std::string_view path) {
-  std::lock_guard lock(mutex_);
-  return find_file_locked(owner_id, path);
+  std::lock_guard lock(read_mutex_);
+  return find_file_locked(read_db_, owner_id, path);
 }
 
 Result<std::optional<FileRecord>> SqliteFiles::find_file_by_id(std::string_view file_id) {
-  std::lock_guard lock(mutex_);
+  std::lock_guard lock(read_mutex_);
   CAAS_ASSIGN_OR_RETURN(
       Statement stmt,
-      db_.prepare("SELECT " CAAS_FILE_COLUMNS("f.") " FROM files f WHERE f.id = $1"));
+      read_db_.prepare("SELECT " CAAS_FILE_COLUMNS("f.") " FROM files f WHERE f.id = $1"));
   CAAS_TRY(stmt.bind(1, file_id));
   return read_one_file(stmt);
 }
@@ -151,13 +152,13 @@ Result<std::optional<FileRecord>> SqliteFiles::find_file_by_id(std::string_view 
 Result<std::vector<FileRecord>> SqliteFiles::list_files(std::string_view owner_id,
                                                         std::string_view prefix,
                                                         std::string_view after, int limit) {
-  std::lock_guard lock(mutex_);
+  std::lock_guard lock(read_mutex_);
   // Byte-wise prefix match without LIKE ('%' and '_' are ordinary bytes in a path). As BLOBs,
   // substr() and length() count bytes, not characters, so a multibyte UTF-8 prefix matches
   // exactly. `path >= $2` lets the (owner_id, path) index start the scan at the prefix. Text
   // comparisons use the BINARY collation: memcmp order, which is also the ORDER BY.
   CAAS_ASSIGN_OR_RETURN(Statement stmt,
-                        db_.prepare("SELECT " CAAS_FILE_COLUMNS(
+                        read_db_.prepare("SELECT " CAAS_FILE_COLUMNS(
                             "f.") " FROM files f WHERE f.owner_id = $1 AND f.path >= $2 "
                                   "AND substr(CAST(f.path AS BLOB), 1, length(CAST($2 AS BLOB))) = "
                                   "CAST($2 AS BLOB) AND f.path > $3 ORDER BY f.path LIMIT $4"));
@@ -207,12 +208,12 @@ Status SqliteFiles::put_grant(const GrantRecord& grant) {
 }
 
 Result<std::vector<GrantRecord>> SqliteFiles::list_grants(std::string_view file_id) {
-  std::lock_guard lock(mutex_);
+  std::lock_guard lock(read_mutex_);
   CAAS_ASSIGN_OR_RETURN(
       Statement stmt,
-      db_.prepare("SELECT g.file_id, g.grantee_id, u.email, g.permission, g.wrapped_dek, "
-                  "g.created_at FROM file_grants g JOIN users u ON u.id = g.grantee_id "
-                  "WHERE g.file_id = $1 ORDER BY u.email"));
+      read_db_.prepare("SELECT g.file_id, g.grantee_id, u.email, g.permission, g.wrapped_dek, "
+                       "g.created_at FROM file_grants g JOIN users u ON u.id = g.grantee_id "
+                       "WHERE g.file_id = $1 ORDER BY u.email"));
   CAAS_TRY(stmt.bind(1, file_id));
   std::vector<GrantRecord> grants;
   for (;;) {
@@ -226,12 +227,12 @@ Result<std::vector<GrantRecord>> SqliteFiles::list_grants(std::string_view file_
 
 Result<std::optional<GrantRecord>> SqliteFiles::find_grant(std::string_view file_id,
                                                            std::string_view grantee_id) {
-  std::lock_guard lock(mutex_);
+  std::lock_guard lock(read_mutex_);
   CAAS_ASSIGN_OR_RETURN(
       Statement stmt,
-      db_.prepare("SELECT g.file_id, g.grantee_id, u.email, g.permission, g.wrapped_dek, "
-                  "g.created_at FROM file_grants g JOIN users u ON u.id = g.grantee_id "
-                  "WHERE g.file_id = $1 AND g.grantee_id = $2"));
+      read_db_.prepare("SELECT g.file_id, g.grantee_id, u.email, g.permission, g.wrapped_dek, "
+                       "g.created_at FROM file_grants g JOIN users u ON u.id = g.grantee_id "
+                       "WHERE g.file_id = $1 AND g.grantee_id = $2"));
   CAAS_TRY(stmt.bind(1, file_id));
   CAAS_TRY(stmt.bind(2, grantee_id));
   CAAS_ASSIGN_OR_RETURN(bool row, stmt.step());
@@ -253,10 +254,10 @@ Result<bool> SqliteFiles::remove_grant(std::string_view file_id, std::string_vie
 }
 
 Result<std::vector<SharedFile>> SqliteFiles::list_shared(std::string_view grantee_id, int limit) {
-  std::lock_guard lock(mutex_);
+  std::lock_guard lock(read_mutex_);
   CAAS_ASSIGN_OR_RETURN(
       Statement stmt,
-      db_.prepare("SELECT " CAAS_FILE_COLUMNS(
+      read_db_.prepare("SELECT " CAAS_FILE_COLUMNS(
           "f.") ", o.email, g.file_id, g.grantee_id, u.email, g.permission, g.wrapped_dek, "
                 "g.created_at FROM file_grants g JOIN files f ON f.id = g.file_id "
                 "JOIN users o ON o.id = f.owner_id JOIN users u ON u.id = g.grantee_id "
@@ -275,9 +276,9 @@ Result<std::vector<SharedFile>> SqliteFiles::list_shared(std::string_view grante
 }
 
 Result<bool> SqliteFiles::blob_in_use(std::string_view blob_id) {
-  std::lock_guard lock(mutex_);
+  std::lock_guard lock(read_mutex_);
   CAAS_ASSIGN_OR_RETURN(Statement stmt,
-                        db_.prepare("SELECT EXISTS (SELECT 1 FROM files WHERE blob_id = $1)"));
+                        read_db_.prepare("SELECT EXISTS (SELECT 1 FROM files WHERE blob_id = $1)"));
   CAAS_TRY(stmt.bind(1, blob_id));
   CAAS_ASSIGN_OR_RETURN(bool row, stmt.step());
   return row && stmt.column_int(0) != 0;

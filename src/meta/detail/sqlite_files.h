@@ -11,8 +11,11 @@ namespace caas::meta::detail {
 
 class SqliteFiles final : public FileStore {
  public:
-  SqliteFiles(Database& db, std::mutex& mutex, GroupCommit& group)
-      : db_(db), mutex_(mutex), group_(group) {}
+  // Writes go through `db` (under `mutex`, batched by `group`); reads through `read_db`, a
+  // second connection: in WAL mode it reads the last commit while a write and its flush are in
+  // progress, so downloads and upload checks do not queue behind fsyncs.
+  SqliteFiles(Database& db, std::mutex& mutex, GroupCommit& group, Database& read_db)
+      : db_(db), mutex_(mutex), group_(group), read_db_(read_db) {}
 
   Result<std::optional<FileRecord>> put_file(const FileRecord& file,
                                              const std::vector<GrantRecord>& grants,
@@ -36,7 +39,7 @@ class SqliteFiles final : public FileStore {
 
  private:
   // The unlocked steps that put_file and remove_file share; the caller holds mutex_.
-  Result<std::optional<FileRecord>> find_file_locked(std::string_view owner_id,
+  Result<std::optional<FileRecord>> find_file_locked(Database& db, std::string_view owner_id,
                                                      std::string_view path);
   Result<std::optional<FileRecord>> delete_file_locked(std::string_view owner_id,
                                                        std::string_view path);
@@ -45,7 +48,10 @@ class SqliteFiles final : public FileStore {
 
   Database& db_;
   std::mutex& mutex_;
-  GroupCommit& group_;  // put_file commits with other writers: one fsync for many uploads
+  GroupCommit& group_;
+  Database& read_db_;
+  std::mutex read_mutex_;  // serialises use of read_db_  // put_file commits with other writers:
+                           // one fsync for many uploads
 };
 
 }  // namespace caas::meta::detail
