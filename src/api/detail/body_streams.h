@@ -107,8 +107,9 @@ boost::asio::awaitable<std::optional<Response>> receive_upload(
       Response answer = co_await run_on_pool(pool, std::move(fail_sink));
       co_return answer;
     }
-    if (parser.is_done() && !writing) {
-      // The whole body came in one chunk (small files): one trip to the pool, not two.
+    if (parser.is_done()) {
+      // The last chunk (for a small file, the whole body), the previous write being done:
+      // write it and commit in one trip to the pool.
       auto write_and_finish = [sink, chunk = filling, filled] {
         Status status = sink->write(ByteSpan(chunk->data(), filled));
         return status.ok() ? sink->finish() : sink->fail(status);
@@ -122,20 +123,6 @@ boost::asio::awaitable<std::optional<Response>> receive_upload(
       };
       writing = PoolJob<Status>::start(pool, home, std::move(write_chunk));
       std::swap(filling, spare);
-    }
-    if (parser.is_done()) {
-      Status last = ok_status();
-      if (writing) {  // not a conditional expression: GCC 12 destroys a co_await temporary twice
-        last = co_await writing->wait();
-      }
-      if (!last.ok()) {
-        auto fail_sink = [sink, last] { return sink->fail(last); };
-        Response answer = co_await run_on_pool(pool, std::move(fail_sink));
-        co_return answer;
-      }
-      auto finish_sink = [sink] { return sink->finish(); };
-      Response answer = co_await run_on_pool(pool, std::move(finish_sink));
-      co_return answer;
     }
   }
 }
