@@ -54,38 +54,38 @@ http::response<http::string_body> to_wire(Response& response, const std::string&
   return wire;
 }
 
-// Runs the handler. Our code does not throw; a library that does is caught here, once.
-Response call_handler(const Route& route, Request& request) {
+// Runs `call` (a handler) with the request id set for its log lines. Our code does not throw;
+// a library that does is caught here, once, and answered with `internal`.
+template <typename Call, typename Failed>
+auto guarded(const Route& route, Request& request, Call call, Failed failed) {
   set_current_request_id(request.request_id);
   try {
-    Response response = route.handler(request);
+    auto result = call();
     set_current_request_id({});
-    return response;
+    return result;
   } catch (const std::bad_alloc&) {
     spdlog::critical("out of memory in handler for {}", route.pattern);
     std::abort();
   } catch (const std::exception& e) {
     spdlog::error("request_id={} route={} handler threw: {}", request.request_id, route.pattern,
                   e.what());
-    return error_response(500, "internal", "the server could not complete the request");
+    set_current_request_id({});
+    return failed(error_response(500, "internal", "the server could not complete the request"));
   }
 }
 
-// call_handler for the start of an upload.
+Response call_handler(const Route& route, Request& request) {
+  return guarded(
+      route, request, [&] { return route.handler(request); },
+      [](Response internal) { return internal; });
+}
+
 UploadStart call_upload_handler(const Route& route, Request& request) {
-  set_current_request_id(request.request_id);
-  try {
-    UploadStart start = route.upload(request);
-    set_current_request_id({});
-    return start;
-  } catch (const std::bad_alloc&) {
-    spdlog::critical("out of memory in handler for {}", route.pattern);
-    std::abort();
-  } catch (const std::exception& e) {
-    spdlog::error("request_id={} route={} handler threw: {}", request.request_id, route.pattern,
-                  e.what());
-    return {error_response(500, "internal", "the server could not complete the request"), {}};
-  }
+  return guarded(
+      route, request, [&] { return route.upload(request); },
+      [](Response internal) {
+        return UploadStart{std::move(internal), {}};
+      });
 }
 
 struct Exchange {
