@@ -7,15 +7,18 @@
 // A put writes the temp file (O_CREAT | O_EXCL, mode 0600), and commit() fsyncs it, renames it
 // into place with RENAME_NOREPLACE (link + unlink where unsupported) so an existing blob is never
 // replaced, and fsyncs the leaf folder. Shard folders (0700) are created on first use and their
-// parents fsync'ed. remove() unlinks and fsyncs the folder. A crash therefore leaves either the
-// whole blob or none, plus perhaps temp files, which open() deletes.
+// parents fsync'ed. remove() unlinks and fsyncs the folder. A crash therefore leaves, for every
+// commit() that returned, the whole blob, plus perhaps temp files, which open() deletes. (A
+// small blob whose commit() had not returned may be found renamed with partial contents: no
+// caller has recorded it, and caasd's start-up sweep of unnamed blobs removes it.)
 //
 // One store per root: open() takes an exclusive flock on the root (held until the store is
 // destroyed), because deleting "leftover" temp files would destroy a live upload of another
 // process. Thread-safe. Writers and readers must not outlive the store.
 //
-// TODO(storage): group commit (one flush for many concurrent small commits) and O_DIRECT for
-// large uploads fit behind BlobWriter::commit / commit_async without changing callers.
+// Blobs larger than the writer's 1 MiB buffer are written with O_DIRECT and fsync'ed on their
+// own; smaller ones are renamed unflushed and made durable by one syncfs shared by every commit
+// of the moment (detail/fs_blob_io.h, detail/sync_batcher.h).
 #pragma once
 
 #include <cstddef>
