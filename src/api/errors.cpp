@@ -4,6 +4,8 @@
 #include <boost/json/value.hpp>
 #include <spdlog/spdlog.h>
 
+#include "kms/seal_manager.h"
+
 namespace caas::api {
 namespace {
 
@@ -62,6 +64,9 @@ Response error_response(unsigned http_status, std::string_view code, std::string
 }
 
 ApiError api_error_for(const Status& status) {
+  if (status.code() == ErrorCode::kUnavailable && status.message() == kms::kSealedMessage) {
+    return {503, "sealed", "the server is sealed; unseal it first"};
+  }
   Mapping mapping = mapping_for(status.code());
   if (mapping.http_status >= 500) {
     // The client gets no internals; the operator gets the cause (messages never hold secrets).

@@ -1,6 +1,7 @@
 // The error shape of the API: {"error":{"code":"<snake_case>","message":"<sentence>"}}, and the
 // one table that maps a Status's ErrorCode to an HTTP status and API code. Handlers that need a
-// more specific API code (invalid_share, already_initialized, sealed) name it explicitly.
+// more specific API code (invalid_share, already_initialized) name it explicitly. A sealed
+// server (kms::sealed_error()) is 503 `sealed` here, for every route.
 #pragma once
 
 #include <string>

@@ -48,11 +48,6 @@ ApiError api_error(const Status& status) {
       return {500, "integrity_error", "the stored file failed its integrity check"};
     case ErrorCode::kResourceExhausted:
       return {507, "insufficient_storage", "the server has no space left for this file"};
-    case ErrorCode::kUnavailable:
-      if (message == "sealed") {
-        return {503, "sealed", "the server is sealed; unseal it first"};
-      }
-      break;
     default:
       break;
   }
@@ -72,6 +67,18 @@ std::variant<std::string, Response> caller_id(const Request& request, const Auth
     return std::move(*refusal);
   }
   return std::move(std::get<auth::Principal>(caller).user_id);
+}
+
+// A handler for the user behind the request, if it may use `scope`; else the refusal.
+template <typename Body>
+Handler for_user(const AuthDeps& deps, std::string_view scope, Body body) {
+  return [deps, scope, body = std::move(body)](Request& request) -> Response {
+    auto caller = caller_id(request, deps, scope);
+    if (auto* refusal = std::get_if<Response>(&caller)) {
+      return std::move(*refusal);
+    }
+    return body(request, std::get<std::string>(caller));
+  };
 }
 
 json::object file_json(const files::FileInfo& info) {
@@ -198,22 +205,17 @@ Response download_response(const Request& request, std::unique_ptr<files::Downlo
   return response;
 }
 
-Handler get_file(AuthDeps deps, FileService* service, bool head) {
-  return [deps, service, head](Request& request) {
-    auto caller = caller_id(request, deps, kReadScope);
-    if (auto* refusal = std::get_if<Response>(&caller)) {
-      return std::move(*refusal);
-    }
-    Result<std::unique_ptr<files::Download>> download =
-        service->open(std::get<std::string>(caller), request.param("path"));
+Handler get_file(const AuthDeps& deps, FileService* service, bool head) {
+  return for_user(deps, kReadScope, [service, head](Request& request, const std::string& user) {
+    Result<std::unique_ptr<files::Download>> download = service->open(user, request.param("path"));
     if (!download.ok()) {
       return error_of(download.status());
     }
     return download_response(request, std::move(*download), head);
-  };
+  });
 }
 
-UploadHandler put_file(AuthDeps deps, FileService* service) {
+UploadHandler put_file(const AuthDeps& deps, FileService* service) {
   return [deps, service](Request& request) -> UploadStart {
     auto caller = caller_id(request, deps, kWriteScope);
     if (auto* refusal = std::get_if<Response>(&caller)) {
@@ -233,28 +235,20 @@ UploadHandler put_file(AuthDeps deps, FileService* service) {
   };
 }
 
-Handler delete_file(AuthDeps deps, FileService* service) {
-  return [deps, service](Request& request) {
-    auto caller = caller_id(request, deps, kWriteScope);
-    if (auto* refusal = std::get_if<Response>(&caller)) {
-      return std::move(*refusal);
-    }
-    Status removed = service->remove(std::get<std::string>(caller), request.param("path"));
+Handler delete_file(const AuthDeps& deps, FileService* service) {
+  return for_user(deps, kWriteScope, [service](Request& request, const std::string& user) {
+    Status removed = service->remove(user, request.param("path"));
     if (!removed.ok()) {
       return error_of(removed);
     }
     Response response;
     response.status = 204;
     return response;
-  };
+  });
 }
 
-Handler list_files(AuthDeps deps, FileService* service) {
-  return [deps, service](Request& request) {
-    auto caller = caller_id(request, deps, kReadScope);
-    if (auto* refusal = std::get_if<Response>(&caller)) {
-      return std::move(*refusal);
-    }
+Handler list_files(const AuthDeps& deps, FileService* service) {
+  return for_user(deps, kReadScope, [service](Request& request, const std::string& user) {
     int limit = kDefaultListLimit;
     if (std::optional<std::string> text = request.query_param("limit")) {
       auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), limit);
@@ -271,8 +265,8 @@ Handler list_files(AuthDeps deps, FileService* service) {
       }
       after.assign(raw->begin(), raw->end());
     }
-    Result<files::FilePage> page = service->list(
-        std::get<std::string>(caller), request.query_param("prefix").value_or(""), after, limit);
+    Result<files::FilePage> page =
+        service->list(user, request.query_param("prefix").value_or(""), after, limit);
     if (!page.ok()) {
       return error_of(page.status());
     }
@@ -288,15 +282,11 @@ Handler list_files(AuthDeps deps, FileService* service) {
       next = hex_encode(as_bytes(*page->next_cursor));
     }
     return json_response(200, json::object{{"files", std::move(items)}, {"next_cursor", next}});
-  };
+  });
 }
 
-Handler add_grant(AuthDeps deps, FileService* service) {
-  return [deps, service](Request& request) {
-    auto caller = caller_id(request, deps, kWriteScope);
-    if (auto* refusal = std::get_if<Response>(&caller)) {
-      return std::move(*refusal);
-    }
+Handler add_grant(const AuthDeps& deps, FileService* service) {
+  return for_user(deps, kWriteScope, [service](Request& request, const std::string& user) {
     Result<json::object> body = parse_json_object(request.body);
     if (!body.ok()) {
       return error_of(body.status());
@@ -317,25 +307,20 @@ Handler add_grant(AuthDeps deps, FileService* service) {
     if (!normalized.ok()) {
       return error_response(400, "invalid_request", "email: not a valid email address");
     }
-    Result<files::GrantInfo> grant = service->grant(std::get<std::string>(caller),
-                                                    request.param("path"), *normalized, permission);
+    Result<files::GrantInfo> grant =
+        service->grant(user, request.param("path"), *normalized, permission);
     if (!grant.ok()) {
       return error_of(grant.status());
     }
     return json_response(201, json::object{{"email", grant->email},
                                            {"permission", grant->permission},
                                            {"created_at", grant->created_at}});
-  };
+  });
 }
 
-Handler list_grants(AuthDeps deps, FileService* service) {
-  return [deps, service](Request& request) {
-    auto caller = caller_id(request, deps, kReadScope);
-    if (auto* refusal = std::get_if<Response>(&caller)) {
-      return std::move(*refusal);
-    }
-    Result<std::vector<files::GrantInfo>> grants =
-        service->grants(std::get<std::string>(caller), request.param("path"));
+Handler list_grants(const AuthDeps& deps, FileService* service) {
+  return for_user(deps, kReadScope, [service](Request& request, const std::string& user) {
+    Result<std::vector<files::GrantInfo>> grants = service->grants(user, request.param("path"));
     if (!grants.ok()) {
       return error_of(grants.status());
     }
@@ -346,37 +331,28 @@ Handler list_grants(AuthDeps deps, FileService* service) {
                                    {"created_at", grant.created_at}});
     }
     return json_response(200, json::object{{"grants", std::move(items)}});
-  };
+  });
 }
 
-Handler revoke_grant(AuthDeps deps, FileService* service) {
-  return [deps, service](Request& request) {
-    auto caller = caller_id(request, deps, kWriteScope);
-    if (auto* refusal = std::get_if<Response>(&caller)) {
-      return std::move(*refusal);
-    }
+Handler revoke_grant(const AuthDeps& deps, FileService* service) {
+  return for_user(deps, kWriteScope, [service](Request& request, const std::string& user) {
     Result<std::string> email = auth::normalize_email(request.param("email"));
     if (!email.ok()) {
       return error_response(400, "invalid_request", "email: not a valid email address");
     }
-    Status revoked = service->revoke(std::get<std::string>(caller), request.param("path"), *email);
+    Status revoked = service->revoke(user, request.param("path"), *email);
     if (!revoked.ok()) {
       return error_of(revoked);
     }
     Response response;
     response.status = 204;
     return response;
-  };
+  });
 }
 
-Handler list_shared(AuthDeps deps, FileService* service) {
-  return [deps, service](Request& request) {
-    auto caller = caller_id(request, deps, kReadScope);
-    if (auto* refusal = std::get_if<Response>(&caller)) {
-      return std::move(*refusal);
-    }
-    Result<std::vector<files::FileInfo>> shared =
-        service->shared_with(std::get<std::string>(caller), kMaxListLimit);
+Handler list_shared(const AuthDeps& deps, FileService* service) {
+  return for_user(deps, kReadScope, [service](Request& /*request*/, const std::string& user) {
+    Result<std::vector<files::FileInfo>> shared = service->shared_with(user, kMaxListLimit);
     if (!shared.ok()) {
       return error_of(shared.status());
     }
@@ -390,22 +366,18 @@ Handler list_shared(AuthDeps deps, FileService* service) {
                                    {"created_at", info.created_at}});
     }
     return json_response(200, json::object{{"files", std::move(items)}});
-  };
+  });
 }
 
-Handler get_shared(AuthDeps deps, FileService* service, bool head) {
-  return [deps, service, head](Request& request) {
-    auto caller = caller_id(request, deps, kReadScope);
-    if (auto* refusal = std::get_if<Response>(&caller)) {
-      return std::move(*refusal);
-    }
+Handler get_shared(const AuthDeps& deps, FileService* service, bool head) {
+  return for_user(deps, kReadScope, [service, head](Request& request, const std::string& user) {
     Result<std::unique_ptr<files::Download>> download =
-        service->open_shared(std::get<std::string>(caller), request.param("id"));
+        service->open_shared(user, request.param("id"));
     if (!download.ok()) {
       return error_of(download.status());
     }
     return download_response(request, std::move(*download), head);
-  };
+  });
 }
 
 // Digits only. A number past 2^64 - 1 saturates: as a last position it means "to the end",

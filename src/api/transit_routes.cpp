@@ -38,11 +38,6 @@ ApiError api_error(const Status& status) {
       return {409, "key_exists", "a transit key with this name exists"};
     case ErrorCode::kResourceExhausted:
       return {409, "limit_reached", status.message()};
-    case ErrorCode::kUnavailable:
-      if (status.message() == "sealed") {
-        return {503, "sealed", "the server is sealed; unseal it first"};
-      }
-      break;
     default:
       break;
   }

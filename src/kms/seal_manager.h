@@ -21,6 +21,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/result.h"
@@ -31,6 +32,12 @@
 #include "meta/metadata_store.h"
 
 namespace caas::kms {
+
+// What every key operation returns while the server is sealed; the API answers it with 503
+// `sealed` (api/errors.h), whichever route it comes from.
+inline constexpr std::string_view kSealedMessage = "sealed";
+inline Status sealed_error() { return error(ErrorCode::kUnavailable, std::string(kSealedMessage)); }
+
 
 struct SealStatus {
   bool initialized = false;

@@ -25,7 +25,6 @@ std::string cache_key(std::string_view owner, std::string_view name) {
   return key;
 }
 
-Status sealed() { return error(ErrorCode::kUnavailable, "sealed"); }
 Status no_such_key() { return error(ErrorCode::kNotFound, "no such transit key"); }
 
 // "caas/v1/transit-key" | owner | name | version, each length-prefixed.
@@ -141,7 +140,7 @@ Result<std::shared_ptr<TransitService::CachedKey>> TransitService::load(std::str
                                                                         std::string_view name) {
   std::shared_ptr<const kms::Keyring> keyring = seal_.keyring();
   if (!keyring) {
-    return sealed();
+    return kms::sealed_error();
   }
   const std::string id = cache_key(owner, name);
   std::shared_ptr<CachedKey> key;
@@ -291,7 +290,7 @@ Result<KeyInfo> TransitService::create_key(std::string_view owner, std::string_v
                                            KeyType type, bool derived) {
   std::shared_ptr<const kms::Keyring> keyring = seal_.keyring();
   if (!keyring) {
-    return sealed();
+    return kms::sealed_error();
   }
   if (derived && !can_derive(type)) {
     return invalid_argument("field derived: a " + std::string(key_type_name(type)) +
@@ -334,7 +333,7 @@ Result<KeyInfo> TransitService::rotate(std::string_view owner, std::string_view 
   CAAS_ASSIGN_OR_RETURN(std::shared_ptr<CachedKey> key, load(owner, name));
   std::shared_ptr<const kms::Keyring> keyring = seal_.keyring();
   if (!keyring) {
-    return sealed();
+    return kms::sealed_error();
   }
   std::lock_guard lock(key->mutex);
   CAAS_TRY(add_version_locked(*key, *keyring));
