@@ -19,7 +19,6 @@ namespace {
 
 constexpr int kMaxListLimit = 1000;
 
-Status sealed() { return error(ErrorCode::kUnavailable, "sealed"); }
 Status no_such_file() { return error(ErrorCode::kNotFound, "no such file"); }
 
 // The container binding: the file's and the owner's UUIDs in binary (format/container/binding.h).
@@ -104,7 +103,7 @@ class FileService::Impl {
   Result<std::shared_ptr<const kms::Keyring>> keyring() const {
     std::shared_ptr<const kms::Keyring> keyring = seal.keyring();
     if (!keyring) {
-      return sealed();
+      return kms::sealed_error();
     }
     return keyring;
   }
@@ -349,8 +348,9 @@ Result<std::unique_ptr<Download>> FileService::Impl::open_download(meta::FileRec
 FileService::FileService(meta::FileStore& files, meta::AccountStore& accounts,
                          storage::BlobStore& blobs, kms::SealManager& seal, kms::AuditLog& audit,
                          const Clock& clock, FilesConfig config)
-    : impl_(std::shared_ptr<Impl>(new Impl{files, accounts, blobs, seal, audit, clock, config})),
-      config_(config) {}
+    : impl_(std::shared_ptr<Impl>(new Impl{files, accounts, blobs, seal, audit, clock, config})) {}
+
+const FilesConfig& FileService::config() const { return impl_->config; }
 
 Result<std::unique_ptr<Upload>> FileService::begin_upload(std::string_view owner_id,
                                                           std::string_view path,

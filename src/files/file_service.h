@@ -104,7 +104,7 @@ class FileService {
               kms::SealManager& seal, kms::AuditLog& audit, const Clock& clock,
               FilesConfig config = {});
 
-  [[nodiscard]] const FilesConfig& config() const { return config_; }
+  [[nodiscard]] const FilesConfig& config() const;
 
   // Checks the path, the seal and (without overwrite) that the path is free, then opens the
   // blob. Answering kAlreadyExists here saves reading a body that would be refused; finish()
@@ -138,7 +138,6 @@ class FileService {
 
  private:
   std::shared_ptr<Impl> impl_;
-  FilesConfig config_;
 };
 
 }  // namespace caas::files

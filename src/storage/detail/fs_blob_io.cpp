@@ -58,7 +58,6 @@ Status FsBlobWriter::write(ByteSpan data) {
     buffer_.reset(static_cast<std::uint8_t*>(std::aligned_alloc(kDirectAlignment, kBufferBytes)));
     CAAS_CHECK(buffer_ != nullptr);
   }
-  size_ += data.size();
   while (!data.empty()) {
     const std::size_t take = std::min(data.size(), kBufferBytes - used_);
     std::memcpy(buffer_.get() + used_, data.data(), take);
@@ -160,7 +159,7 @@ Result<BlobInfo> FsBlobWriter::commit() {
     ::unlinkat(layout_.root_fd(), FsLayout::blob_path(id_).c_str(), 0);
     return status;
   }
-  return BlobInfo{id_, size_};
+  return BlobInfo{id_, size_written_};  // the buffer is flushed by now
 }
 
 // A blob smaller than one buffer: written and renamed without a flush of its own, then made
@@ -183,7 +182,7 @@ Result<BlobInfo> FsBlobWriter::commit_batched() {
     ::unlinkat(layout_.root_fd(), FsLayout::blob_path(id_).c_str(), 0);
     return status;
   }
-  return BlobInfo{id_, size_};
+  return BlobInfo{id_, size_written_};  // the buffer is flushed by now
 }
 
 Status FsBlobWriter::move_into_place() {

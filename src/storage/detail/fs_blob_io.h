@@ -74,7 +74,6 @@ class FsBlobWriter final : public BlobWriter {
   std::size_t used_ = 0;
   bool direct_ = false;             // O_DIRECT is on
   bool direct_tried_ = false;       // switching it on was attempted (once per file)
-  std::uint64_t size_ = 0;          // bytes accepted by write()
   std::uint64_t size_written_ = 0;  // bytes in the file: the next write's offset
   Status failed_;
   State state_ = State::kOpen;
