@@ -27,14 +27,16 @@ std::size_t count_characters(ByteSpan utf8) {
   return count;
 }
 
-// CAAS_PASSWORD, else asked (twice at a terminal when `confirm`).
-Result<crypto::SecretBytes> read_password(bool confirm) {
-  if (const char* env = std::getenv("CAAS_PASSWORD"); env != nullptr) {
+// `env_name` (CAAS_PASSWORD, CAAS_NEW_PASSWORD), else asked (twice at a terminal when
+// `confirm`).
+Result<crypto::SecretBytes> read_password(bool confirm, const char* env_name = "CAAS_PASSWORD",
+                                          std::string_view question = "Password:") {
+  if (const char* env = std::getenv(env_name); env != nullptr) {
     return crypto::SecretBytes::copy_of(as_bytes(std::string_view(env)));
   }
-  CAAS_ASSIGN_OR_RETURN(crypto::SecretBytes password, ask_secret("Password:"));
+  CAAS_ASSIGN_OR_RETURN(crypto::SecretBytes password, ask_secret(question));
   if (confirm && stdin_is_terminal()) {
-    CAAS_ASSIGN_OR_RETURN(crypto::SecretBytes again, ask_secret("Password again:"));
+    CAAS_ASSIGN_OR_RETURN(crypto::SecretBytes again, ask_secret("Again:"));
     if (!(again == password)) {
       return error(ErrorCode::kInvalidArgument, "the two passwords differ");
     }
@@ -50,6 +52,14 @@ Result<std::string> read_code(const std::string& flag, std::string_view question
   // People paste codes with spaces ("123 456"); the server wants the six digits.
   std::erase_if(code, [](char c) { return c == ' ' || c == '\t'; });
   return code;
+}
+
+Status check_strength(const crypto::SecretBytes& password) {
+  if (count_characters(password.expose()) < kMinPasswordCharacters) {
+    return error(ErrorCode::kInvalidArgument,
+                 "the password is too short: use at least 10 characters");
+  }
+  return ok_status();
 }
 
 Result<std::string> canonical_email(const std::string& email) {
@@ -69,6 +79,19 @@ boost::json::object credentials(const std::string& email, const DerivedKeys& key
   return body;
 }
 
+// Stores `identity` on the server, wrapped under `master_key` (derived with `params`).
+Status put_wrapped_identity(ApiClient& api, const format::age::X25519Identity& identity,
+                            const crypto::SecretArray<32>& master_key, const KdfParams& params) {
+  CAAS_ASSIGN_OR_RETURN(std::string wrapped, wrap_identity(master_key, identity));
+  boost::json::object body;
+  body["public_key"] = identity.recipient().to_string();
+  body["encrypted_identity"] = wrapped;
+  body["kdf"] = boost::json::parse(kdf_to_json(params));
+  CAAS_ASSIGN_OR_RETURN(boost::json::value ignored, api.call("PUT", "/v1/keys/me", body));
+  (void)ignored;
+  return ok_status();
+}
+
 // After login: the identity stored on the server, opened with the master key; or, at the first
 // login, a new identity wrapped and stored. Either way it is saved on this device.
 Result<std::string> settle_identity(ApiClient& api, const DerivedKeys& keys,
@@ -78,13 +101,10 @@ Result<std::string> settle_identity(ApiClient& api, const DerivedKeys& keys,
   CAAS_ASSIGN_OR_RETURN(boost::json::value stored, api.call_optional("GET", "/v1/keys/me", found));
   if (!found) {
     format::age::X25519Identity identity = format::age::X25519Identity::generate();
-    CAAS_ASSIGN_OR_RETURN(std::string wrapped, wrap_identity(keys.master_key, identity));
-    boost::json::object body;
-    body["public_key"] = identity.recipient().to_string();
-    body["encrypted_identity"] = wrapped;
-    body["kdf"] = boost::json::parse(kdf_to_json(params));
-    CAAS_ASSIGN_OR_RETURN(boost::json::value ignored, api.call("PUT", "/v1/keys/me", body));
-    (void)ignored;
+    if (Status status = put_wrapped_identity(api, identity, keys.master_key, params);
+        !status.ok()) {
+      return status;
+    }
     if (Status status = save_identity(identity); !status.ok()) {
       return status;
     }
@@ -120,9 +140,8 @@ Result<std::string> settle_identity(ApiClient& api, const DerivedKeys& keys,
 Status run_register(Context& context, const LoginOptions& options) {
   CAAS_ASSIGN_OR_RETURN(std::string email, canonical_email(options.email));
   CAAS_ASSIGN_OR_RETURN(crypto::SecretBytes password, read_password(true));
-  if (count_characters(password.expose()) < kMinPasswordCharacters) {
-    return error(ErrorCode::kInvalidArgument,
-                 "the password is too short: use at least 10 characters");
+  if (Status status = check_strength(password); !status.ok()) {
+    return status;
   }
   KdfParams params = default_kdf(email);
   CAAS_ASSIGN_OR_RETURN(DerivedKeys keys, derive_keys(password.expose(), params));
@@ -254,6 +273,56 @@ Status run_totp_confirm(Context& context, const std::string& code_flag) {
   (void)done;
   context.emit(boost::json::object({{"totp_enabled", true}}),
                "TOTP is on: from now on, login asks for a code from your app.");
+  return ok_status();
+}
+
+Status run_passwd(Context& context, bool rewrap_only) {
+  CAAS_ASSIGN_OR_RETURN(ApiClient * api, context.session());
+  CAAS_ASSIGN_OR_RETURN(ClientConfig * config, context.config());
+  CAAS_ASSIGN_OR_RETURN(const format::age::X25519Identity* identity, context.identity());
+  KdfParams params = default_kdf(config->email);
+  if (rewrap_only) {
+    // Recovery after a password change whose re-wrap did not reach the server: this device
+    // still holds the identity; wrap it under the password the server has now.
+    CAAS_ASSIGN_OR_RETURN(crypto::SecretBytes password, read_password(false));
+    CAAS_ASSIGN_OR_RETURN(DerivedKeys keys, derive_keys(password.expose(), params));
+    if (Status status = put_wrapped_identity(*api, *identity, keys.master_key, params);
+        !status.ok()) {
+      return status;
+    }
+    context.emit(boost::json::object({{"rewrapped", true}}),
+                 "Your end-to-end key is now wrapped under this password.");
+    return ok_status();
+  }
+  CAAS_ASSIGN_OR_RETURN(crypto::SecretBytes current,
+                        read_password(false, "CAAS_PASSWORD", "Current password:"));
+  CAAS_ASSIGN_OR_RETURN(crypto::SecretBytes next,
+                        read_password(true, "CAAS_NEW_PASSWORD", "New password:"));
+  if (Status status = check_strength(next); !status.ok()) {
+    return status;
+  }
+  CAAS_ASSIGN_OR_RETURN(DerivedKeys old_keys, derive_keys(current.expose(), params));
+  CAAS_ASSIGN_OR_RETURN(DerivedKeys new_keys, derive_keys(next.expose(), params));
+  boost::json::object change;
+  change["current_password"] = boost::json::string_view(as_chars(old_keys.auth_secret.expose()));
+  change["new_password"] = boost::json::string_view(as_chars(new_keys.auth_secret.expose()));
+  CAAS_ASSIGN_OR_RETURN(boost::json::value session, api->call("POST", "/v1/auth/password", change));
+  // Every session ended with the change; the answer carries this device's new one.
+  std::string token = json_string(session, "token");
+  config->token = crypto::SecretBytes::copy_of(as_bytes(token));
+  crypto::detail::secure_wipe(token.data(), token.size());
+  if (Status status = save_config(*config); !status.ok()) {
+    return status;
+  }
+  api->http().set_token(config->token.clone());
+  if (Status status = put_wrapped_identity(*api, *identity, new_keys.master_key, params);
+      !status.ok()) {
+    return error(status.code(), "the password changed, but your key could not be re-wrapped (" +
+                                    status.message() +
+                                    "): run `caas passwd --rewrap` on this device");
+  }
+  context.emit(boost::json::object({{"password_changed", true}}),
+               "Password changed; other sessions have ended. Your end-to-end key is re-wrapped.");
   return ok_status();
 }
 

@@ -23,6 +23,10 @@ Status run_logout(Context& context);
 Status run_whoami(Context& context);
 Status run_totp_enroll(Context& context);
 Status run_totp_confirm(Context& context, const std::string& code);
+// Changes the password (CAAS_PASSWORD / CAAS_NEW_PASSWORD or asked) and re-wraps the identity
+// under the new master key; with `rewrap_only`, only re-wraps the saved identity under the
+// password the server has (recovery when a change's re-wrap did not reach the server).
+Status run_passwd(Context& context, bool rewrap_only);
 
 // Files (file_commands.cpp).
 struct UploadOptions {

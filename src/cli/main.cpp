@@ -108,6 +108,11 @@ void add_account_commands(CLI::App& app, Commands& c) {
          run_logout);
   on_run(app.add_subcommand("whoami", "Show who is logged in, and where"), c, run_whoami);
 
+  cmd = app.add_subcommand("passwd", "Change your password (your key is re-wrapped)");
+  auto& rewrap = options_for<bool>(
+      cmd, c, [](Context& ctx, const bool& only) { return run_passwd(ctx, only); });
+  cmd->add_flag("--rewrap", rewrap, "Only re-wrap this device's key under the current password");
+
   CLI::App* totp = app.add_subcommand("totp", "Use an authenticator app (TOTP) as second factor");
   totp->require_subcommand(1);
   on_run(totp->add_subcommand("enroll", "Show the secret and its QR code"), c, run_totp_enroll);
