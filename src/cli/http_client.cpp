@@ -178,6 +178,11 @@ Result<HttpResponse> HttpClient::send(const HttpRequest& request) {
   curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, kLowSpeedSeconds);
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+  // A private CA (an internal caasd with its own certificate): CAAS_CA_FILE names its PEM file.
+  // Otherwise libcurl uses the system's trust store. Verification is never switched off.
+  if (const char* ca_file = std::getenv("CAAS_CA_FILE"); ca_file != nullptr && ca_file[0] != '\0') {
+    curl_easy_setopt(curl, CURLOPT_CAINFO, ca_file);
+  }
   curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
   curl_easy_setopt(curl, CURLOPT_HEADERDATA, &transfer);
   curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);

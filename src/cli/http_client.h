@@ -4,6 +4,9 @@
 // to a BodyWriter as curl receives). Error bodies are always collected, bounded, so that the
 // caller can show the server's message.
 //
+// TLS peers are always verified, against the system's trust store or the PEM file named by
+// CAAS_CA_FILE.
+//
 // Not thread-safe: one per thread. The bearer token is held in wiped memory and is never part
 // of an error message.
 #pragma once
