@@ -1,8 +1,11 @@
 #include "cli/prompt.h"
 
 #include <cerrno>
+#include <csignal>
 #include <cstdio>
 #include <cstring>
+#include <iterator>
+#include <optional>
 
 #include <fcntl.h>
 #include <termios.h>
@@ -47,6 +50,73 @@ Result<crypto::SecretBytes> read_line(int fd, std::string_view question) {
   return line;
 }
 
+// The terminal settings to put back if a signal ends the process while echo is off (Ctrl-C at
+// the password prompt): otherwise the shell is left without echo.
+termios g_saved_terminal{};
+volatile std::sig_atomic_t g_echo_off = 0;
+
+extern "C" void restore_terminal_and_reraise(int signal_number) {
+  if (g_echo_off != 0) {
+    ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &g_saved_terminal);
+    [[maybe_unused]] ssize_t put = ::write(STDERR_FILENO, "\n", 1);
+  }
+  std::signal(signal_number, SIG_DFL);
+  std::raise(signal_number);
+}
+
+// Echo off on the terminal for as long as this lives, restored on return and on SIGINT,
+// SIGTERM, SIGHUP and SIGQUIT.
+class EchoOff {
+ public:
+  EchoOff() {
+    if (::tcgetattr(STDIN_FILENO, &g_saved_terminal) != 0) {
+      return;
+    }
+    for (int signal_number : kSignals) {
+      struct sigaction action {};
+      action.sa_handler = restore_terminal_and_reraise;
+      sigemptyset(&action.sa_mask);
+      ::sigaction(signal_number, &action, &previous_[index(signal_number)]);
+    }
+    termios quiet = g_saved_terminal;
+    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+    g_echo_off = ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet) == 0 ? 1 : 0;
+    active_ = true;
+  }
+  EchoOff(const EchoOff&) = delete;
+  EchoOff& operator=(const EchoOff&) = delete;
+  EchoOff(EchoOff&&) = delete;
+  EchoOff& operator=(EchoOff&&) = delete;
+  ~EchoOff() {
+    if (!active_) {
+      return;
+    }
+    if (g_echo_off != 0) {
+      ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &g_saved_terminal);
+      g_echo_off = 0;
+      say_newline();  // the newline the user typed was not echoed
+    }
+    for (int signal_number : kSignals) {
+      ::sigaction(signal_number, &previous_[index(signal_number)], nullptr);
+    }
+  }
+
+ private:
+  static constexpr int kSignals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+  static std::size_t index(int signal_number) {
+    for (std::size_t i = 0; i < std::size(kSignals); ++i) {
+      if (kSignals[i] == signal_number) {
+        return i;
+      }
+    }
+    return 0;
+  }
+  static void say_newline() { [[maybe_unused]] ssize_t put = ::write(STDERR_FILENO, "\n", 1); }
+
+  struct sigaction previous_[std::size(kSignals)]{};
+  bool active_ = false;
+};
+
 void say(int fd, std::string_view text) {
   while (!text.empty()) {
     ssize_t put = ::write(fd, text.data(), text.size());
@@ -64,20 +134,12 @@ Result<crypto::SecretBytes> ask(std::string_view question, bool secret) {
     say(STDERR_FILENO, "\n");
     return answer;
   }
-  termios saved{};
-  bool restore = false;
-  if (secret && ::tcgetattr(STDIN_FILENO, &saved) == 0) {
-    termios quiet = saved;
-    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
-    restore = ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet) == 0;
+  std::optional<EchoOff> echo_off;
+  if (secret) {
+    echo_off.emplace();
   }
   say(STDERR_FILENO, std::string(question) + " ");
-  Result<crypto::SecretBytes> answer = read_line(STDIN_FILENO, question);
-  if (restore) {
-    ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved);
-    say(STDERR_FILENO, "\n");  // the newline the user typed was not echoed
-  }
-  return answer;
+  return read_line(STDIN_FILENO, question);
 }
 
 }  // namespace
