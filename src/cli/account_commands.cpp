@@ -93,10 +93,11 @@ Status put_wrapped_identity(ApiClient& api, const format::age::X25519Identity& i
 }
 
 // After login: the identity stored on the server, opened with the master key; or, at the first
-// login, a new identity wrapped and stored. Either way it is saved on this device.
-Result<std::string> settle_identity(ApiClient& api, const DerivedKeys& keys,
-                                    const KdfParams& params, const crypto::SecretBytes& password,
-                                    bool& created) {
+// login, a new identity, wrapped and stored on the server.
+Result<format::age::X25519Identity> settle_identity(ApiClient& api, const DerivedKeys& keys,
+                                                    const KdfParams& params,
+                                                    const crypto::SecretBytes& password,
+                                                    bool& created) {
   bool found = false;
   CAAS_ASSIGN_OR_RETURN(boost::json::value stored, api.call_optional("GET", "/v1/keys/me", found));
   if (!found) {
@@ -105,11 +106,8 @@ Result<std::string> settle_identity(ApiClient& api, const DerivedKeys& keys,
         !status.ok()) {
       return status;
     }
-    if (Status status = save_identity(identity); !status.ok()) {
-      return status;
-    }
     created = true;
-    return identity.recipient().to_string();
+    return identity;
   }
   std::string public_key = json_string(stored, "public_key");
   std::string wrapped = json_string(stored, "encrypted_identity");
@@ -129,10 +127,15 @@ Result<std::string> settle_identity(ApiClient& api, const DerivedKeys& keys,
     return error(ErrorCode::kDecryptionFailed,
                  "cannot open your end-to-end key with this password (was it changed elsewhere?)");
   }
-  if (Status status = save_identity(*identity); !status.ok()) {
-    return status;
-  }
-  return public_key;
+  return identity;
+}
+
+// Ends a session this client will not keep (best effort: it expires anyway).
+void abandon_session(ApiClient& api) {
+  HttpRequest request;
+  request.method = "POST";
+  request.target = "/v1/auth/logout";
+  (void)api.http().send(request);
 }
 
 }  // namespace
@@ -187,21 +190,31 @@ Status run_login(Context& context, const LoginOptions& options) {
   CAAS_ASSIGN_OR_RETURN(boost::json::value session,
                         api->call("POST", "/v1/auth/login/verify", verify));
   std::string token = json_string(session, "token");
+  crypto::SecretBytes session_token = crypto::SecretBytes::copy_of(as_bytes(token));
+  crypto::detail::secure_wipe(token.data(), token.size());
+  api->http().set_token(session_token.clone());
 
+  // The session is kept only with a usable key: a login that cannot open the key would leave
+  // a device that can list files but not read them.
+  bool created = false;
+  Result<format::age::X25519Identity> identity =
+      settle_identity(*api, keys, params, password, created);
+  if (!identity.ok()) {
+    abandon_session(*api);
+    return std::move(identity).status();
+  }
   CAAS_ASSIGN_OR_RETURN(ClientConfig * config, context.config());
   config->server = api->http().base_url();
   config->email = email;
   config->user_id = json_string(session, "user_id");
-  config->token = crypto::SecretBytes::copy_of(as_bytes(token));
-  crypto::detail::secure_wipe(token.data(), token.size());
+  config->token = std::move(session_token);
   if (Status status = save_config(*config); !status.ok()) {
     return status;
   }
-  api->http().set_token(config->token.clone());
-
-  bool created = false;
-  CAAS_ASSIGN_OR_RETURN(std::string public_key,
-                        settle_identity(*api, keys, params, password, created));
+  if (Status status = save_identity(*identity); !status.ok()) {
+    return status;
+  }
+  std::string public_key = identity->recipient().to_string();
   std::string expires = json_string(session, "expires_at");
   std::string human = "Logged in as " + email + " (session until " + expires + ").\n" +
                       (created ? "Created your end-to-end key: " : "Your end-to-end key: ") +
@@ -242,9 +255,17 @@ Status run_whoami(Context& context) {
               me.at("totp_enabled").is_bool() && me.at("totp_enabled").get_bool();
   boost::json::object out = me.is_object() ? me.get_object() : boost::json::object();
   out["server"] = api->http().base_url();
-  context.emit(out, json_string(me, "email") + " on " + api->http().base_url() + " (user id " +
-                        json_string(me, "user_id") +
-                        ", second factor: " + (totp ? "TOTP app" : "mailed code") + ")");
+  std::string human = json_string(me, "email") + " on " + api->http().base_url() + " (user id " +
+                      json_string(me, "user_id") +
+                      ", second factor: " + (totp ? "TOTP app" : "mailed code") + ")";
+  // The key's fingerprint, so that people sharing with this user can confirm what they saw.
+  if (Result<const format::age::X25519Identity*> identity = context.identity(); identity.ok()) {
+    std::string public_key = (*identity)->recipient().to_string();
+    out["public_key"] = public_key;
+    out["fingerprint"] = key_fingerprint(public_key);
+    human += "\nYour end-to-end key: " + public_key + " (" + key_fingerprint(public_key) + ")";
+  }
+  context.emit(out, human);
   return ok_status();
 }
 

@@ -71,7 +71,7 @@ Result<std::string> grantee_key(Context& context, ApiClient& api, const std::str
   auto it = known.find(email);
   if (it == known.end()) {
     note = "First share with " + email + ": key " + fingerprint +
-           " (remembered; compare it with theirs from `caas whoami` or `caas login`)";
+           " (remembered; they can confirm it with `caas keys show` or `caas whoami`)";
   } else if (it->second != public_key) {
     if (!trust_new) {
       return error(ErrorCode::kFailedPrecondition,
