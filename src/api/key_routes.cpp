@@ -30,6 +30,10 @@ constexpr RouteOptions kKeyRoute{0, true, true};
 std::variant<auth::Principal, Response> caller_of(const Request& request, const KeyDeps& deps,
                                                   std::string_view scope) {
   std::variant<auth::Principal, Response> caller = authorize(request, deps.auth, scope);
+  // Users' data answers 503 while sealed, as /v1/auth/me does, though these rows need no key.
+  if (std::holds_alternative<auth::Principal>(caller) && !deps.auth.seal->keyring()) {
+    return auth_error_response(auth::refuse::sealed());
+  }
   if (const auto* principal = std::get_if<auth::Principal>(&caller);
       principal != nullptr && scope.empty() && !principal->is_session()) {
     return auth_error_response(

@@ -23,7 +23,7 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X
 from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from accounts import Client, client, new_email, server, smtp  # noqa: F401
+from accounts import Client, client, new_email, server, smtp, start_server  # noqa: F401
 from conftest import assert_error
 from test_files import User, file_url
 
@@ -437,3 +437,24 @@ def test_an_overwrite_involving_client_mode_drops_the_grants(alice, bob, tmp_pat
     assert alice_key.decrypt(alice.get("zk/shared.age").content) == b"second version"
     assert alice.delete("zk/shared.age").status_code == 204
     assert_error(alice.get("zk/shared.age"), 404, "not_found")
+
+
+def test_a_sealed_server_answers_503_to_key_and_client_file_routes(tmp_path_factory, smtp,
+                                                                   tmp_path):
+    caasd = start_server(tmp_path_factory, smtp, "zk-sealed")
+    try:
+        user = ZkUser(Client(caasd, smtp), "sealed")
+        recipient = Key(tmp_path, "k").recipient
+        assert user.put_key(key_body(recipient)).status_code == 204
+        made = AgeFile(b"kept", [recipient])
+        assert user.put_client("s.age", made.data).status_code == 201
+        caasd.seal((caasd.data_dir / "dev-root-token").read_text().strip())
+        assert_error(user.call("GET", "/v1/auth/me"), 503, "sealed")
+        assert_error(user.call("GET", "/v1/keys/me"), 503, "sealed")
+        assert_error(user.put_key(key_body(recipient)), 503, "sealed")
+        assert_error(user.call("GET", "/v1/keys/" + user.email), 503, "sealed")
+        # Files answer 503 sealed in either mode: one rule for every file route.
+        assert_error(user.get("s.age"), 503, "sealed")
+        assert_error(user.put_client("t.age", made.data), 503, "sealed")
+    finally:
+        caasd.cleanup()
