@@ -520,6 +520,10 @@ TEST_F(ClientModeTest, AGranteeReadsItsHeaderWithTheStoredPayload) {
                                              expected.begin() + static_cast<long>(end)));
   }
   EXPECT_EQ(service_->open_shared(carol_, info.id).status().code(), ErrorCode::kNotFound);
+  auto listed = service_->shared_with(bob_, 10);
+  ASSERT_EQ(listed->size(), 1U);
+  EXPECT_EQ((*listed)[0].size, expected.size());
+  EXPECT_EQ((*listed)[0].mode, "client");
 }
 
 TEST_F(ClientModeTest, GrantHeadersAreCheckedAgainstTheFileMode) {

@@ -365,6 +365,7 @@ def test_a_grantee_decrypts_its_header_with_the_payload(alice, bob, tmp_path):
 
     [entry] = bob.shared()
     assert entry["id"] == info["id"] and entry["mode"] == "client"
+    assert entry["size"] == len(header) + len(made.payload)
     r = bob.get_shared(info["id"])
     assert r.status_code == 200, r.text
     expected = header + made.payload
