@@ -22,7 +22,7 @@ constexpr std::string_view kReadScope = "keys:read";
 constexpr std::size_t kMaxIdentityBytes = 4096;
 constexpr std::size_t kMaxKdfBytes = 4096;
 // The largest valid body: an age1 key, base64 of kMaxIdentityBytes, kMaxKdfBytes of JSON.
-constexpr std::size_t kPutBodyBytes = 16 * 1024;
+constexpr std::size_t kPutBodyBytes = std::size_t{16} * 1024;
 // Every route reads or writes the database (whose commits fsync): the worker pool runs them.
 constexpr RouteOptions kKeyRoute{0, true, true};
 
@@ -93,7 +93,7 @@ Handler put_my_key(const KeyDeps& deps) {
     if (auto* refusal = std::get_if<Response>(&key)) {
       return std::move(*refusal);
     }
-    meta::UserKeyRecord& record = std::get<meta::UserKeyRecord>(key);
+    auto& record = std::get<meta::UserKeyRecord>(key);
     record.user_id = principal.user_id;
     record.updated_at = format_rfc3339(deps.clock->now());
     if (Status stored = deps.accounts->put_user_key(record); !stored.ok()) {

@@ -56,7 +56,7 @@ struct FilesConfig {
 
 // The most bytes a client-mode upload may hold before its age header ends, and the largest age
 // header a client-mode grant may carry.
-inline constexpr std::size_t kMaxClientHeaderBytes = 64 * 1024;
+inline constexpr std::size_t kMaxClientHeaderBytes = std::size_t{64} * 1024;
 // An opaque value clients attach to a file (X-Caas-Content-Hash): 1..128 of [0-9A-Za-z:_-].
 inline constexpr std::size_t kMaxContentHashBytes = 128;
 
