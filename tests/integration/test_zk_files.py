@@ -374,6 +374,9 @@ def test_a_grantee_decrypts_its_header_with_the_payload(alice, bob, tmp_path):
     assert r.headers["X-Caas-Mode"] == "client"
     assert r.headers["ETag"] == f'"{info["sha256"]}.{sha256(header)[:16]}"'
     assert bob_key.decrypt(r.content) == made.plaintext
+    r = bob.call("GET", f"/v1/shared/{info['id']}",
+                 headers={"If-None-Match": r.headers["ETag"]})
+    assert r.status_code == 304 and r.content == b""
 
     seam = len(header)
     for first, last in [(0, 9), (seam - 5, seam + 100), (seam, len(expected) - 1),
