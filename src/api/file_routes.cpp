@@ -25,7 +25,7 @@ constexpr int kDefaultListLimit = 100;
 constexpr std::uint64_t kInlineBodyBytes = 256 * 1024;  // smaller downloads skip streaming
 constexpr int kMaxListLimit = 1000;
 // A grant body: an email and, for client-mode files, the base64 of an age header of up to 64 KiB.
-constexpr std::size_t kGrantBodyBytes = 128 * 1024;
+constexpr std::size_t kGrantBodyBytes = std::size_t{128} * 1024;
 
 ApiError api_error(const Status& status) {
   const std::string& message = status.message();
@@ -91,7 +91,8 @@ json::value content_hash_json(const files::FileInfo& info) {
   if (info.content_hash.empty()) {
     return nullptr;
   }
-  return json::value(info.content_hash);
+  // Not braced: {string} would be json's initializer list, an array of one string.
+  return json::value(info.content_hash);  // NOLINT(modernize-return-braced-init-list)
 }
 
 json::object file_json(const files::FileInfo& info) {

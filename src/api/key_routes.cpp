@@ -22,7 +22,7 @@ constexpr std::string_view kReadScope = "keys:read";
 constexpr std::size_t kMaxIdentityBytes = 4096;
 constexpr std::size_t kMaxKdfBytes = 4096;
 // The largest valid body: an age1 key, base64 of kMaxIdentityBytes, kMaxKdfBytes of JSON.
-constexpr std::size_t kPutBodyBytes = 16 * 1024;
+constexpr std::size_t kPutBodyBytes = std::size_t{16} * 1024;
 // Every route reads or writes the database (whose commits fsync): the worker pool runs them.
 constexpr RouteOptions kKeyRoute{0, true, true};
 
@@ -30,6 +30,10 @@ constexpr RouteOptions kKeyRoute{0, true, true};
 std::variant<auth::Principal, Response> caller_of(const Request& request, const KeyDeps& deps,
                                                   std::string_view scope) {
   std::variant<auth::Principal, Response> caller = authorize(request, deps.auth, scope);
+  // Users' data answers 503 while sealed, as /v1/auth/me does, though these rows need no key.
+  if (std::holds_alternative<auth::Principal>(caller) && !deps.auth.seal->keyring()) {
+    return auth_error_response(auth::refuse::sealed());
+  }
   if (const auto* principal = std::get_if<auth::Principal>(&caller);
       principal != nullptr && scope.empty() && !principal->is_session()) {
     return auth_error_response(
@@ -89,7 +93,7 @@ Handler put_my_key(const KeyDeps& deps) {
     if (auto* refusal = std::get_if<Response>(&key)) {
       return std::move(*refusal);
     }
-    meta::UserKeyRecord& record = std::get<meta::UserKeyRecord>(key);
+    auto& record = std::get<meta::UserKeyRecord>(key);
     record.user_id = principal.user_id;
     record.updated_at = format_rfc3339(deps.clock->now());
     if (Status stored = deps.accounts->put_user_key(record); !stored.ok()) {

@@ -1,8 +1,5 @@
 // Client mode (zero-knowledge): age v1 files stored as the client made them. The server holds no
-// key for them, so all it can check is structure: a header Header::parse accepts, and a payload
-// whose length an age payload can have (age spec, "Payload": a 16-byte nonce, then chunks of
-// 64 KiB of plaintext plus a 16-byte Poly1305 tag; the last chunk shorter unless the payload is
-// a whole number of full chunks, and empty only when the whole plaintext is).
+// key for them, so all it can check is structure (detail/age_body_check.h).
 #include <algorithm>
 #include <utility>
 
@@ -11,16 +8,12 @@
 #include "base/hex.h"
 #include "base/time_format.h"
 #include "crypto/hash.h"
+#include "files/detail/age_body_check.h"
 #include "files/detail/service_impl.h"
 #include "format/age/header.h"
 
 namespace caas::files {
 namespace {
-
-constexpr std::uint64_t kAgeNonceBytes = 16;
-constexpr std::uint64_t kAgeChunkBytes = 64 * 1024 + 16;  // plaintext + tag
-constexpr std::uint64_t kAgeTagBytes = 16;
-constexpr std::string_view kAgeVersionLine = "age-encryption.org/v1\n";
 
 Status invalid_age(std::string_view why) {
   return invalid_argument("invalid_age: " + std::string(why));
@@ -31,8 +24,8 @@ Status damaged(const meta::FileRecord& record, std::string_view why) {
   return error(ErrorCode::kDataLoss, "file " + record.id + " is damaged");
 }
 
-// See the file comment. Buffers the body until its header ends (at most kMaxClientHeaderBytes),
-// checks the header, then streams everything to the blob.
+// See the file comment. The check holds the body back until its header ends (at most
+// kMaxClientHeaderBytes); everything then streams to the blob.
 class ClientUpload final : public Upload {
  public:
   ClientUpload(FileService::Impl& service, meta::FileRecord record,
@@ -54,22 +47,8 @@ class ClientUpload final : public Upload {
     }
     total_ += bytes.size();
     hash_.update(bytes);
-    if (header_bytes_ > 0) {
-      return blob_->write(bytes);
-    }
-    const std::size_t take = std::min(bytes.size(), kMaxClientHeaderBytes - pending_.size());
-    pending_.insert(pending_.end(), bytes.begin(), bytes.begin() + static_cast<long>(take));
-    CAAS_TRY(find_header());
-    if (header_bytes_ == 0) {
-      if (pending_.size() >= kMaxClientHeaderBytes) {
-        return invalid_age("no age header ends within the first " +
-                           std::to_string(kMaxClientHeaderBytes) + " bytes");
-      }
-      return ok_status();
-    }
-    CAAS_TRY(blob_->write(pending_));
-    pending_.clear();
-    return blob_->write(bytes.subspan(take));
+    CAAS_ASSIGN_OR_RETURN(ByteSpan ready, check_.push(bytes));
+    return ready.empty() ? ok_status() : blob_->write(ready);
   }
 
   Result<FileInfo> finish() override {
@@ -92,44 +71,13 @@ class ClientUpload final : public Upload {
   }
 
  private:
-  // Looks for the header's end in what is buffered, scanning only from the last incomplete line
-  // (so a body trickled in tiny writes costs linear time), and parses the header once it ends.
-  Status find_header() {
-    const std::size_t known = std::min(pending_.size(), kAgeVersionLine.size());
-    if (!std::equal(pending_.begin(), pending_.begin() + static_cast<long>(known),
-                    kAgeVersionLine.begin())) {
-      return invalid_age(
-          "the body does not start with an age v1 header (armored files are "
-          "not accepted: send the binary form)");
-    }
-    std::optional<std::size_t> end =
-        format::age::find_header_end(ByteSpan(pending_).subspan(scan_from_));
-    if (!end) {
-      auto last_lf = std::find(pending_.rbegin(), pending_.rend(), '\n');
-      scan_from_ = static_cast<std::size_t>(pending_.rend() - last_lf);
-      return ok_status();
-    }
-    const std::size_t header_end = scan_from_ + *end;
-    if (!format::age::Header::parse(ByteSpan(pending_).first(header_end)).ok()) {
-      return invalid_age("the age header is malformed");
-    }
-    header_bytes_ = header_end;
-    return ok_status();
-  }
-
   Result<FileInfo> commit() {
-    if (header_bytes_ == 0) {
-      return invalid_age(pending_.empty() ? "the body is empty"
-                                          : "the body ends before its age header does");
-    }
-    if (!valid_age_payload_length(total_ - header_bytes_)) {
-      return invalid_age("payload length is not an age payload");
-    }
+    CAAS_TRY(check_.finish());
     record_.size = total_;
     record_.sha256 = hex_encode(hash_.finish());
     record_.mode = "client";
     record_.wrapped_dek.clear();
-    record_.age_header_len = header_bytes_;
+    record_.age_header_len = check_.header_bytes();
     CAAS_TRY(blob_->commit().status());
     record_.created_at = format_rfc3339(service_.clock.now());
     // No grants carried over: the old file's grants hold its key, not this one's.
@@ -151,9 +99,7 @@ class ClientUpload final : public Upload {
   meta::FileRecord record_;
   std::unique_ptr<storage::BlobWriter> blob_;
   crypto::Sha256 hash_;
-  Bytes pending_;  // the body until its header ends (ciphertext and stanzas: no wiping)
-  std::size_t scan_from_ = 0;
-  std::size_t header_bytes_ = 0;  // 0 until the header ended
+  detail::AgeBodyCheck check_;
   std::uint64_t total_ = 0;
   bool overwrite_;
   bool done_ = false;
@@ -219,17 +165,6 @@ class ClientDownload final : public Download {
 };
 
 }  // namespace
-
-bool valid_age_payload_length(std::uint64_t bytes) {
-  if (bytes < kAgeNonceBytes) {
-    return false;
-  }
-  const std::uint64_t chunks = bytes - kAgeNonceBytes;
-  const std::uint64_t full = chunks / kAgeChunkBytes;
-  const std::uint64_t rest = chunks % kAgeChunkBytes;
-  // A last chunk that is full, or short but not empty, or the one empty chunk of an empty file.
-  return (full >= 1 && rest == 0) || rest > kAgeTagBytes || (full == 0 && rest == kAgeTagBytes);
-}
 
 Status validate_content_hash(std::string_view content_hash) {
   const bool allowed = content_hash.size() <= kMaxContentHashBytes &&

@@ -470,7 +470,7 @@ Result<GrantInfo> FileService::grant(std::string_view owner_id, std::string_view
     return invalid_argument("header: required for client-mode files");
   }
   if (!client_mode && age_header) {
-    return invalid_argument("header: header is only for client-mode files");
+    return invalid_argument("header: only for client-mode files");
   }
   if (client_mode) {
     CAAS_TRY(validate_grant_header(*age_header));
@@ -543,6 +543,10 @@ Result<std::vector<FileInfo>> FileService::shared_with(std::string_view grantee_
   for (const meta::SharedFile& item : shared) {
     FileInfo info = info_of(item.file);
     info.owner_email = item.owner_email;
+    if (item.file.mode == "client" && item.file.age_header_len <= item.file.size) {
+      // What the grantee downloads: its own header, then the payload (open_client_download).
+      info.size = item.grant.age_header.size() + item.file.size - item.file.age_header_len;
+    }
     files.push_back(std::move(info));
   }
   return files;

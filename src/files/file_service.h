@@ -56,7 +56,7 @@ struct FilesConfig {
 
 // The most bytes a client-mode upload may hold before its age header ends, and the largest age
 // header a client-mode grant may carry.
-inline constexpr std::size_t kMaxClientHeaderBytes = 64 * 1024;
+inline constexpr std::size_t kMaxClientHeaderBytes = std::size_t{64} * 1024;
 // An opaque value clients attach to a file (X-Caas-Content-Hash): 1..128 of [0-9A-Za-z:_-].
 inline constexpr std::size_t kMaxContentHashBytes = 128;
 
@@ -164,6 +164,8 @@ class FileService {
                           const std::optional<std::string>& age_header = std::nullopt);
   Result<std::vector<GrantInfo>> grants(std::string_view owner_id, std::string_view path);
   Status revoke(std::string_view owner_id, std::string_view path, std::string_view grantee_email);
+  // Each size is what open_shared() gives (for a client-mode file: the grantee's header plus
+  // the payload); sha256 stays that of the stored file.
   Result<std::vector<FileInfo>> shared_with(std::string_view grantee_id, int limit);
 
   // Removes blobs no row names (uploads a crash cut between blob commit and row). Call at start,

@@ -13,7 +13,7 @@
 #include "base/hex.h"
 #include "crypto/hash.h"
 #include "crypto/random.h"
-#include "files/detail/service_impl.h"
+#include "files/detail/age_body_check.h"
 #include "format/age/age.h"
 #include "format/age/x25519.h"
 #include "meta/sqlite_store.h"
@@ -478,17 +478,18 @@ TEST_F(ClientModeTest, BodiesThatAreNotAgeAreRefusedAndLeaveNothing) {
 
 TEST_F(ClientModeTest, PayloadLengthsFollowTheChunkRule) {
   const std::uint64_t chunk = 65536 + 16;
-  EXPECT_FALSE(valid_age_payload_length(0));
-  EXPECT_FALSE(valid_age_payload_length(15));
-  EXPECT_FALSE(valid_age_payload_length(16));      // a nonce and no chunk
-  EXPECT_TRUE(valid_age_payload_length(16 + 16));  // the empty file's one empty chunk
-  EXPECT_TRUE(valid_age_payload_length(16 + 17));  // one byte of plaintext
-  EXPECT_TRUE(valid_age_payload_length(16 + chunk));
-  EXPECT_FALSE(valid_age_payload_length(16 + chunk + 16));  // an empty chunk after a full one
-  EXPECT_FALSE(valid_age_payload_length(16 + chunk + 5));
-  EXPECT_TRUE(valid_age_payload_length(16 + chunk + 17));
-  EXPECT_TRUE(valid_age_payload_length(16 + 3 * chunk));
-  EXPECT_FALSE(valid_age_payload_length(16 + 1));
+  EXPECT_FALSE(detail::valid_age_payload_length(0));
+  EXPECT_FALSE(detail::valid_age_payload_length(15));
+  EXPECT_FALSE(detail::valid_age_payload_length(16));      // a nonce and no chunk
+  EXPECT_TRUE(detail::valid_age_payload_length(16 + 16));  // the empty file's one empty chunk
+  EXPECT_TRUE(detail::valid_age_payload_length(16 + 17));  // one byte of plaintext
+  EXPECT_TRUE(detail::valid_age_payload_length(16 + chunk));
+  EXPECT_FALSE(
+      detail::valid_age_payload_length(16 + chunk + 16));  // an empty chunk after a full one
+  EXPECT_FALSE(detail::valid_age_payload_length(16 + chunk + 5));
+  EXPECT_TRUE(detail::valid_age_payload_length(16 + chunk + 17));
+  EXPECT_TRUE(detail::valid_age_payload_length(16 + 3 * chunk));
+  EXPECT_FALSE(detail::valid_age_payload_length(16 + 1));
 }
 
 TEST_F(ClientModeTest, AGranteeReadsItsHeaderWithTheStoredPayload) {
@@ -520,6 +521,10 @@ TEST_F(ClientModeTest, AGranteeReadsItsHeaderWithTheStoredPayload) {
                                              expected.begin() + static_cast<long>(end)));
   }
   EXPECT_EQ(service_->open_shared(carol_, info.id).status().code(), ErrorCode::kNotFound);
+  auto listed = service_->shared_with(bob_, 10);
+  ASSERT_EQ(listed->size(), 1U);
+  EXPECT_EQ((*listed)[0].size, expected.size());
+  EXPECT_EQ((*listed)[0].mode, "client");
 }
 
 TEST_F(ClientModeTest, GrantHeadersAreCheckedAgainstTheFileMode) {

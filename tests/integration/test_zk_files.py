@@ -23,7 +23,7 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X
 from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from accounts import Client, client, new_email, server, smtp  # noqa: F401
+from accounts import Client, client, new_email, server, smtp, start_server  # noqa: F401
 from conftest import assert_error
 from test_files import User, file_url
 
@@ -365,6 +365,7 @@ def test_a_grantee_decrypts_its_header_with_the_payload(alice, bob, tmp_path):
 
     [entry] = bob.shared()
     assert entry["id"] == info["id"] and entry["mode"] == "client"
+    assert entry["size"] == len(header) + len(made.payload)
     r = bob.get_shared(info["id"])
     assert r.status_code == 200, r.text
     expected = header + made.payload
@@ -373,6 +374,9 @@ def test_a_grantee_decrypts_its_header_with_the_payload(alice, bob, tmp_path):
     assert r.headers["X-Caas-Mode"] == "client"
     assert r.headers["ETag"] == f'"{info["sha256"]}.{sha256(header)[:16]}"'
     assert bob_key.decrypt(r.content) == made.plaintext
+    r = bob.call("GET", f"/v1/shared/{info['id']}",
+                 headers={"If-None-Match": r.headers["ETag"]})
+    assert r.status_code == 304 and r.content == b""
 
     seam = len(header)
     for first, last in [(0, 9), (seam - 5, seam + 100), (seam, len(expected) - 1),
@@ -437,3 +441,24 @@ def test_an_overwrite_involving_client_mode_drops_the_grants(alice, bob, tmp_pat
     assert alice_key.decrypt(alice.get("zk/shared.age").content) == b"second version"
     assert alice.delete("zk/shared.age").status_code == 204
     assert_error(alice.get("zk/shared.age"), 404, "not_found")
+
+
+def test_a_sealed_server_answers_503_to_key_and_client_file_routes(tmp_path_factory, smtp,
+                                                                   tmp_path):
+    caasd = start_server(tmp_path_factory, smtp, "zk-sealed")
+    try:
+        user = ZkUser(Client(caasd, smtp), "sealed")
+        recipient = Key(tmp_path, "k").recipient
+        assert user.put_key(key_body(recipient)).status_code == 204
+        made = AgeFile(b"kept", [recipient])
+        assert user.put_client("s.age", made.data).status_code == 201
+        caasd.seal((caasd.data_dir / "dev-root-token").read_text().strip())
+        assert_error(user.call("GET", "/v1/auth/me"), 503, "sealed")
+        assert_error(user.call("GET", "/v1/keys/me"), 503, "sealed")
+        assert_error(user.put_key(key_body(recipient)), 503, "sealed")
+        assert_error(user.call("GET", "/v1/keys/" + user.email), 503, "sealed")
+        # Files answer 503 sealed in either mode: one rule for every file route.
+        assert_error(user.get("s.age"), 503, "sealed")
+        assert_error(user.put_client("t.age", made.data), 503, "sealed")
+    finally:
+        caasd.cleanup()

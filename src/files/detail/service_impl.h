@@ -67,7 +67,5 @@ FileInfo info_of(const meta::FileRecord& record);
 Status validate_content_hash(std::string_view content_hash);
 // One whole age v1 header of at most kMaxClientHeaderBytes. Errors: "invalid_age: …".
 Status validate_grant_header(std::string_view header);
-// Whether an age payload (nonce and STREAM chunks) can be `bytes` long.
-bool valid_age_payload_length(std::uint64_t bytes);
 
 }  // namespace caas::files
