@@ -332,6 +332,8 @@ class TranscriptRunner:
             except TimeoutError:
                 raise TranscriptError(f"{where}: the code mailed to {email} never came") from None
         self.log.append(f"{where} ({elapsed:.2f} s) $ {block.command} → {proc.returncode}")
+        if os.environ.get("CAAS_TRANSCRIPT_VERBOSE"):
+            print(f"{self.log[-1]}\n{stdout}{stderr}")
         context = (f"\n--- command: {block.command}\n--- exit code: {proc.returncode}\n"
                    f"--- stdout ---\n{stdout}--- stderr ---\n{stderr}")
         try:
