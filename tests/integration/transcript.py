@@ -24,7 +24,8 @@ Every stdout and stderr line must be matched, in order: an unexpected line fails
 A line `# xfail: REASON` marks the whole transcript as a known bug (strict: it must fail).
 
 Templates: `{name}` is a variable (re.escape'd): each user's email as {alice}, their password as
-{alice_pw}, {password} and {me} for the current user, {server}, and everything captured.
+{alice_pw}, {password} and {me} for the current user, {server}, the --dev server's {root_token}
+and {unseal_share}, and everything captured.
 `{=name}` captures a run of non-blank characters into {name}; `{=name:kind}` captures a `kind`.
 Kinds, also usable alone as `{kind}`: time, uuid, fp (key fingerprint), age1 (a recipient),
 size (1.5 MiB, 312 B), hex, b64, any (`{*}` is the same: anything, possibly empty).
@@ -129,6 +130,10 @@ class TranscriptRunner:
         self.work = work
         self.name = name
         self.vars: dict[str, str] = {"server": server.url}
+        # --dev leaves the operator's secrets in the data dir: {root_token}, {unseal_share}.
+        for name, file in (("root_token", "dev-root-token"), ("unseal_share", "dev-unseal.key")):
+            if (server.data_dir / file).is_file():
+                self.vars[name] = (server.data_dir / file).read_text().strip()
         self.user = ""
         self.device = ""
         self.used_totp: set[int] = set()
