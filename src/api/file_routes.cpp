@@ -259,7 +259,9 @@ UploadHandler put_file(const AuthDeps& deps, FileService* service) {
     options.content_type = request.content_type;
     options.overwrite = overwrite == "true";
     options.mode = mode == "client" ? files::FileMode::kClient : files::FileMode::kServer;
-    options.content_hash = request.content_hash ? std::string_view(*request.content_hash) : "";
+    if (request.content_hash) {
+      options.content_hash = *request.content_hash;  // a view: the request outlives the call
+    }
     Result<std::unique_ptr<files::Upload>> upload =
         service->begin_upload(std::get<std::string>(caller), request.param("path"), options);
     if (!upload.ok()) {
