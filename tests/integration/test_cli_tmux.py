@@ -16,7 +16,7 @@ import uuid
 import pytest
 
 from accounts import smtp, start_server  # noqa: F401 (fixture)
-from cli_support import CliUser, mail_count, mailed_code, require_client
+from cli_support import CliUser, client_env, mail_count, mailed_code, require_client
 
 pytestmark = pytest.mark.skipif(shutil.which("tmux") is None,
                                 reason="tmux is not installed (scripts/install-deps installs it)")
@@ -134,3 +134,47 @@ def test_login_totp_and_progress_at_a_terminal(terminal):
     term.wait_for(r"^Downloaded big\.bin to back\.bin \(32\.0 MiB, decrypted on this machine\)$",
                   timeout=30)
     assert (user.cwd / "back.bin").read_bytes() == big.read_bytes()
+
+
+def test_register_at_a_terminal_asks_the_password_twice(terminal):
+    term, user = terminal
+    term.type(f"caas register {user.email}")
+    mark = term.wait_for(r"^Password: ").end()
+    term.type(user.password)
+    mark = term.wait_for(r"^Password again: ", after=mark).end()
+    term.type(user.password + "x")
+    term.wait_for(r"^caas: the two passwords differ$", after=mark)
+
+    before = mail_count(user.smtp, user.email)
+    term.type(f"caas register {user.email}")
+    mark = term.wait_for(r"^Password: ", after=mark).end()
+    term.type(user.password)
+    mark = term.wait_for(r"^Password again: ", after=mark).end()
+    term.type(user.password)
+    mark = term.wait_for(r"^Code from the mail: ", after=mark).end()
+    term.type(mailed_code(user.smtp, user.email, before + 1))
+    term.wait_for(r"^Registered " + re.escape(user.email) + r"\. Now log in: caas login ",
+                  after=mark)
+    assert user.password not in term.screen(), "the password was echoed on the screen"
+
+
+@pytest.mark.skipif(shutil.which("dash") is None, reason="needs dash, a shell that does not "
+                    "restore the terminal after a job is interrupted")
+@pytest.mark.xfail(strict=True, reason="bug: Ctrl-C at the hidden password prompt leaves the "
+                   "terminal with echo off (prompt.cpp restores termios only when the read "
+                   "returns; no signal handler), visible under shells that do not restore it")
+def test_ctrl_c_at_the_password_prompt_restores_echo(tmp_path):
+    env = client_env(tmp_path / "config", "http://127.0.0.1:1",
+                     {"LANG": "C.UTF-8", "TERM": "xterm-256color", "PS1": "$ "})
+    term = Tmux(env, str(tmp_path))
+    term.tmux("new-session", "-d", "-x", "200", "-y", "20", "-s", "t", "dash -i")
+    try:
+        term.type(f"{require_client()} login someone@example.com")
+        mark = term.wait_for(r"^Password: ").end()
+        term.tmux("send-keys", "-t", "t", "C-c")
+        term.wait_for(r"^[#$] ?$", after=mark)
+        term.type("echo typed-after-ctrl-c")
+        # With echo on, the command line itself shows, not only its output.
+        term.wait_for(r"^[#$] echo typed-after-ctrl-c$", after=mark, timeout=5)
+    finally:
+        term.kill()
