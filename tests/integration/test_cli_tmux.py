@@ -175,6 +175,6 @@ def test_ctrl_c_at_the_password_prompt_restores_echo(tmp_path):
         term.wait_for(r"^[#$] ?$", after=mark)
         term.type("echo typed-after-ctrl-c")
         # With echo on, the command line itself shows, not only its output.
-        term.wait_for(r"^[#$] echo typed-after-ctrl-c$", after=mark, timeout=5)
+        term.wait_for(r"^[#$] echo typed-after-ctrl-c$", after=mark, timeout=3)
     finally:
         term.kill()
