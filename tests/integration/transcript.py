@@ -17,7 +17,7 @@ command must print, on which stream, and how it ends:
     ! TEXT               the next line of stderr (prompts included, whitespace at both ends ignored)
     ? N                  the exit code (0 when absent); `? nonzero` for any failure
     % ACTION ARGS…       a step of the test itself: `% file NAME BYTES` (random content),
-                         `% text NAME WORDS…`, `% same A B` (byte-equal files), `% absent NAME`,
+                         `% text NAME WORDS…` (a line; no words: empty), `% same A B` (byte-equal files), `% absent NAME`,
                          `% replace-key USER` (see TranscriptRunner.replace_key)
 
 Every stdout and stderr line must be matched, in order: an unexpected line fails the block.
@@ -236,7 +236,7 @@ class TranscriptRunner:
         if verb == "file":
             (self.work / args[0]).write_bytes(os.urandom(int(args[1])))
         elif verb == "text":
-            (self.work / args[0]).write_text(" ".join(args[1:]) + "\n")
+            (self.work / args[0]).write_text(" ".join(args[1:]) + "\n" if args[1:] else "")
         elif verb == "same":
             a, b = (self.work / args[0]).read_bytes(), (self.work / args[1]).read_bytes()
             if a != b:
