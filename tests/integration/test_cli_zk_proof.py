@@ -7,6 +7,8 @@ neither the password, the master key nor the identity appears anywhere the serve
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import json
 import sqlite3
 import subprocess
@@ -16,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from accounts import smtp, start_server  # noqa: F401 (fixture)
-from cli_support import CliUser, DerivedKeys, fingerprint, unwrap_identity
+from cli_support import CliUser, DerivedKeys, fingerprint, hkdf_sha256, unwrap_identity
 
 BECH32 = "qpzry9x8gf2tvdw0s3jn54khce6mua7l"
 
@@ -103,7 +105,6 @@ def test_client_mode_upload_is_zero_knowledge(zk):
     assert fetched.status_code == 200, fetched.text
     assert fetched.headers.get("X-Caas-Mode") == "client"
     assert fetched.content == stored
-    assert fetched.headers.get("X-Caas-Content-Hash", "").startswith("h1-")
 
     # The reference age opens it with the identity `caas keys export` prints.
     exported = user.run("keys", "export").stdout
@@ -122,6 +123,12 @@ def test_client_mode_upload_is_zero_knowledge(zk):
                                 text=True, check=True).stdout.strip()
     assert public_key == login["public_key"]
     assert fingerprint(public_key) == login["fingerprint"]
+
+    # The content hash the server keeps to skip re-uploads is the documented keyed tag, so it
+    # tells the server nothing about the plaintext (zk_keys.h ContentHasher).
+    tag_key = hkdf_sha256(identity.encode(), b"caas/v1/content-hash")
+    expected_tag = "h1-" + hmac.new(tag_key, original, hashlib.sha256).hexdigest()
+    assert fetched.headers.get("X-Caas-Content-Hash") == expected_tag
 
     # The derivation is the documented one: the reference master key opens the stored wrap...
     keys = DerivedKeys(user.email, user.password)
@@ -150,6 +157,8 @@ def test_client_mode_upload_is_zero_knowledge(zk):
     secrets.update(encodings("Argon2id root", keys.root))
     secrets.update(encodings("identity", bech32_payload(identity)))
     secrets["auth secret (hex)"] = keys.auth_secret.encode()
+    secrets["plaintext SHA-256 (hex)"] = hashlib.sha256(original).hexdigest().encode()
+    secrets.update(encodings("content-hash key", tag_key))
     places = files_under(server.data_dir) + files_under(server.tmp_path)
     assert not leaks(places, secrets)
     # The scan does see what the server does store (a control for the search itself).
