@@ -159,6 +159,17 @@ def test_client_mode_upload_is_zero_knowledge(zk):
     secrets["auth secret (hex)"] = keys.auth_secret.encode()
     secrets["plaintext SHA-256 (hex)"] = hashlib.sha256(original).hexdigest().encode()
     secrets.update(encodings("content-hash key", tag_key))
+    # The client's own folder keeps the session and the identity, 0600 in a 0700 folder, and
+    # never the password, the master key or the auth secret (config.h).
+    config_dir = user.home / "config" / "caas"
+    assert config_dir.stat().st_mode & 0o777 == 0o700
+    for path in files_under(config_dir):
+        assert path.stat().st_mode & 0o777 == 0o600, path.name
+    client_secrets = {k: v for k, v in secrets.items()
+                      if not k.startswith(("identity", "plaintext", "content-hash"))}
+    assert not leaks(files_under(config_dir), client_secrets)
+    assert leaks(files_under(config_dir), {"identity": identity.encode()})
+
     places = files_under(server.data_dir) + files_under(server.tmp_path)
     assert not leaks(places, secrets)
     # The scan does see what the server does store (a control for the search itself).
