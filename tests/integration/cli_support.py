@@ -94,7 +94,8 @@ def argon2id(password: bytes, salt: bytes, iterations: int = 3, memory_kib: int 
                                   ctypes.c_size_t, ctypes.c_int]
     rc = lib.crypto_pwhash(out, length, password, len(password), salt, iterations,
                            memory_kib * 1024, ARGON2ID13)
-    assert rc == 0, "crypto_pwhash failed"
+    if rc != 0:
+        raise ValueError("crypto_pwhash refused the parameters")
     return out.raw
 
 
@@ -112,9 +113,10 @@ def hkdf_sha256(ikm: bytes, info: bytes, length: int = 32, salt: bytes = b"") ->
 class DerivedKeys:
     """zk_keys.h: salt, root, auth secret (hex, what the server gets as password), master key."""
 
-    def __init__(self, email: str, password: str):
+    def __init__(self, email: str, password: str, iterations: int = 3,
+                 memory_kib: int = 64 * 1024):
         self.salt = hashlib.sha256(b"caas/v1/kdf-salt|" + email.encode()).digest()[:16]
-        self.root = argon2id(password.encode(), self.salt)
+        self.root = argon2id(password.encode(), self.salt, iterations, memory_kib)
         self.auth_secret = hkdf_sha256(self.root, b"caas/v1/auth").hex()
         self.master_key = hkdf_sha256(self.root, b"caas/v1/master-key")
 

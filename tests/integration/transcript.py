@@ -18,7 +18,7 @@ command must print, on which stream, and how it ends:
     ? N                  the exit code (0 when absent); `? nonzero` for any failure
     % ACTION ARGS…       a step of the test itself: `% file NAME BYTES` (random content),
                          `% text NAME WORDS…` (a line; no words: empty), `% same A B` (byte-equal files), `% absent NAME`,
-                         `% replace-key USER` (see TranscriptRunner.replace_key)
+                         `% replace-key USER [ITERATIONS MEMORY_KIB]` (TranscriptRunner.replace_key)
 
 Every stdout and stderr line must be matched, in order: an unexpected line fails the block.
 A line `# xfail: REASON` marks the whole transcript as a known bug (strict: it must fail).
@@ -246,26 +246,33 @@ class TranscriptRunner:
             if (self.work / args[0]).exists():
                 raise TranscriptError(f"{where}: {args[0]} exists")
         elif verb == "replace-key":
-            self.replace_key(args[0], where)
+            self.replace_key(args[0], where, *[int(a) for a in args[1:]])
         else:
             raise TranscriptError(f"{where}: unknown action {verb}")
 
-    def replace_key(self, user: str, where: str) -> None:
+    def replace_key(self, user: str, where: str, iterations: int = 3,
+                    memory_kib: int = 64 * 1024) -> None:
         """Gives `user` a new end-to-end key on the server, as a key reset on another device
         would: a fresh age identity (reference age-keygen) wrapped with the user's master key
         computed by the reference derivation, PUT with the session token of their main
-        device. Their next login on a new device recovers the new key."""
+        device. Their next login on a new device recovers the new key. `% replace-key USER
+        ITERATIONS MEMORY_KIB` wraps under other Argon2id costs, as a future client would."""
         email = self.email_of(user)
         config = json.loads((self.config_home(user) / "caas" / "config.json").read_text())
-        keys = DerivedKeys(email, self.vars[f"{user}_pw"])
+        try:
+            master_key = DerivedKeys(email, self.vars[f"{user}_pw"], iterations,
+                                     memory_kib).master_key
+        except ValueError:  # costs Argon2id refuses: no key opens it
+            master_key = os.urandom(32)
         secret, public = age_keygen()
         headers = {"Authorization": f"Bearer {config['token']}"}
         current = requests.get(self.server.url + "/v1/keys/me", headers=headers, timeout=10)
         if current.status_code != 200:
             raise TranscriptError(f"{where}: GET /v1/keys/me: {current.status_code}")
         body = {"public_key": public,
-                "encrypted_identity": wrap_identity(keys.master_key, secret, public),
-                "kdf": current.json()["kdf"]}
+                "encrypted_identity": wrap_identity(master_key, secret, public),
+                "kdf": {**current.json()["kdf"], "iterations": iterations,
+                        "memory_kib": memory_kib}}
         put = requests.put(self.server.url + "/v1/keys/me", json=body, headers=headers,
                            timeout=10)
         if put.status_code not in (200, 201, 204):
