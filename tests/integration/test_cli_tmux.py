@@ -77,8 +77,6 @@ def terminal(tmp_path_factory, smtp):  # noqa: F811
                    "terminal pass phrase 42")
     env = user.env({"LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "TERM": "xterm-256color",
                     "PS1": "$ ", "PATH": f"{require_client().parent}:{os.environ['PATH']}"})
-    env.pop("CAAS_SERVER")
-    env["CAAS_SERVER"] = server.url
     term = Tmux(env, str(user.cwd))
     term.start()
     yield term, user
