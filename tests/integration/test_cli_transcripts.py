@@ -29,7 +29,10 @@ def transcripts() -> list:
 
 @pytest.mark.parametrize("path", transcripts())
 def test_transcript(path, tmp_path_factory, smtp):  # noqa: F811
-    server = start_server(tmp_path_factory, smtp, "cli-" + path.stem)
+    # `# server: NAME=VALUE …` sets caasd's environment for this transcript.
+    settings = dict(word.split("=", 1) for line in path.read_text().splitlines()
+                    if line.startswith("# server:") for word in line.split(":", 1)[1].split())
+    server = start_server(tmp_path_factory, smtp, "cli-" + path.stem, **settings)
     work = tmp_path_factory.mktemp("work-" + path.stem)
     runner = TranscriptRunner(server, smtp, work, path.name)
     try:

@@ -21,6 +21,7 @@ command must print, on which stream, and how it ends:
                          `% replace-key USER [ITERATIONS MEMORY_KIB]` (TranscriptRunner.replace_key)
 
 Every stdout and stderr line must be matched, in order: an unexpected line fails the block.
+A line `# server: NAME=VALUE …` sets the environment of the transcript's caasd (limits, say).
 A line `# xfail: REASON` marks the whole transcript as a known bug (strict: it must fail).
 
 Templates: `{name}` is a variable (re.escape'd): each user's email as {alice}, their password as
