@@ -9,6 +9,7 @@
 #include "api/errors.h"
 #include "api/json_body.h"
 #include "auth/email.h"
+#include "base/base64.h"
 #include "base/hex.h"
 
 namespace caas::api {
@@ -23,6 +24,8 @@ constexpr RouteOptions kFileRoute{0, true, false, true};
 constexpr int kDefaultListLimit = 100;
 constexpr std::uint64_t kInlineBodyBytes = 256 * 1024;  // smaller downloads skip streaming
 constexpr int kMaxListLimit = 1000;
+// A grant body: an email and, for client-mode files, the base64 of an age header of up to 64 KiB.
+constexpr std::size_t kGrantBodyBytes = std::size_t{128} * 1024;
 
 ApiError api_error(const Status& status) {
   const std::string& message = status.message();
@@ -30,6 +33,9 @@ ApiError api_error(const Status& status) {
     case ErrorCode::kInvalidArgument:
       if (message.starts_with("invalid_path: ")) {
         return {400, "invalid_path", message.substr(14)};
+      }
+      if (message.starts_with("invalid_age: ")) {
+        return {400, "invalid_age", message.substr(13)};
       }
       return {400, "invalid_request", message};
     case ErrorCode::kNotFound:
@@ -81,15 +87,22 @@ Handler for_user(const AuthDeps& deps, std::string_view scope, Body body) {
   };
 }
 
+json::value content_hash_json(const files::FileInfo& info) {
+  if (info.content_hash.empty()) {
+    return nullptr;
+  }
+  // Not braced: {string} would be json's initializer list, an array of one string.
+  return json::value(info.content_hash);  // NOLINT(modernize-return-braced-init-list)
+}
+
 json::object file_json(const files::FileInfo& info) {
   return {{"id", info.id},
           {"path", info.path},
           {"size", info.size},
           {"sha256", info.sha256},
-          {"created_at", info.created_at}};
+          {"created_at", info.created_at},
+          {"content_hash", content_hash_json(info)}};
 }
-
-std::string etag_of(const files::FileInfo& info) { return "\"" + info.sha256 + "\""; }
 
 bool etag_matches(std::string_view if_none_match, const std::string& etag) {
   if (if_none_match == "*") {
@@ -154,9 +167,12 @@ class DownloadSource final : public BodySource {
 Response download_response(const Request& request, std::unique_ptr<files::Download> download,
                            bool head) {
   const files::FileInfo info = download->info();
-  const std::string etag = etag_of(info);
+  const std::string etag = "\"" + download->etag() + "\"";
   Response response;
-  response.headers = {{"ETag", etag}, {"Accept-Ranges", "bytes"}};
+  response.headers = {{"ETag", etag}, {"Accept-Ranges", "bytes"}, {"X-Caas-Mode", info.mode}};
+  if (!info.content_hash.empty()) {
+    response.headers.emplace_back("X-Caas-Content-Hash", info.content_hash);
+  }
   if (!request.if_none_match.empty() && etag_matches(request.if_none_match, etag)) {
     response.status = 304;
     response.body.clear();
@@ -215,6 +231,11 @@ Handler get_file(const AuthDeps& deps, FileService* service, bool head) {
   });
 }
 
+// PUT /v1/files/{path}[?mode=server|client][&overwrite=true]. Client mode stores the body, an
+// age file, as it is. An overwrite from server mode to server mode keeps the file's grants (the
+// new DEK is wrapped for each grantee); when the old or the new file is client-mode the grants
+// are dropped: they hold the old file key (an age header or a wrapped DEK), which the server
+// cannot re-wrap for a key it never sees.
 UploadHandler put_file(const AuthDeps& deps, FileService* service) {
   return [deps, service](Request& request) -> UploadStart {
     auto caller = caller_id(request, deps, kWriteScope);
@@ -225,9 +246,24 @@ UploadHandler put_file(const AuthDeps& deps, FileService* service) {
     if (overwrite && *overwrite != "true" && *overwrite != "false") {
       return {error_response(400, "invalid_request", "overwrite: must be true or false"), {}};
     }
+    std::optional<std::string> mode = request.query_param("mode");
+    if (mode && *mode != "server" && *mode != "client") {
+      return {error_response(400, "invalid_request", "mode: must be server or client"), {}};
+    }
+    if (request.content_hash && request.content_hash->empty()) {
+      return {error_response(400, "invalid_request",
+                             "X-Caas-Content-Hash: must be 1 to 128 characters when present"),
+              {}};
+    }
+    files::UploadOptions options;
+    options.content_type = request.content_type;
+    options.overwrite = overwrite == "true";
+    options.mode = mode == "client" ? files::FileMode::kClient : files::FileMode::kServer;
+    if (request.content_hash) {
+      options.content_hash = *request.content_hash;  // a view: the request outlives the call
+    }
     Result<std::unique_ptr<files::Upload>> upload =
-        service->begin_upload(std::get<std::string>(caller), request.param("path"),
-                              request.content_type, overwrite == "true");
+        service->begin_upload(std::get<std::string>(caller), request.param("path"), options);
     if (!upload.ok()) {
       return {error_of(upload.status()), {}};
     }
@@ -307,8 +343,25 @@ Handler add_grant(const AuthDeps& deps, FileService* service) {
     if (!normalized.ok()) {
       return error_response(400, "invalid_request", "email: not a valid email address");
     }
+    std::optional<std::string> header;
+    if (body->contains("header")) {
+      Result<std::string_view> text = get_string(*body, "header");
+      if (!text.ok()) {
+        return error_of(text.status());
+      }
+      // Bounded before decoding: base64 of kMaxClientHeaderBytes, padded.
+      Result<Bytes> raw = text->size() <= (files::kMaxClientHeaderBytes + 2) / 3 * 4
+                              ? base64_decode(*text)
+                              : Result<Bytes>(invalid_argument("too long"));
+      if (!raw.ok()) {
+        return error_response(400, "invalid_age",
+                              "header: must be the standard base64 of an age header of at most "
+                              "65536 bytes");
+      }
+      header.emplace(raw->begin(), raw->end());
+    }
     Result<files::GrantInfo> grant =
-        service->grant(user, request.param("path"), *normalized, permission);
+        service->grant(user, request.param("path"), *normalized, permission, header);
     if (!grant.ok()) {
       return error_of(grant.status());
     }
@@ -363,7 +416,8 @@ Handler list_shared(const AuthDeps& deps, FileService* service) {
                                    {"path", info.path},
                                    {"size", info.size},
                                    {"sha256", info.sha256},
-                                   {"created_at", info.created_at}});
+                                   {"created_at", info.created_at},
+                                   {"mode", info.mode}});
     }
     return json_response(200, json::object{{"files", std::move(items)}});
   });
@@ -448,8 +502,10 @@ void add_file_routes(Router& router, const AuthDeps& deps, FileService* service)
   upload.max_body_bytes = static_cast<std::size_t>(max_file_bytes);
   RouteOptions download = kFileRoute;
   download.json_body = false;
+  RouteOptions grant = kFileRoute;
+  grant.max_body_bytes = kGrantBodyBytes;
   // Grants first: the router takes the first match, and "{path+}/grants" is more specific.
-  router.add("POST", "/v1/files/{path+}/grants", add_grant(deps, service), kFileRoute);
+  router.add("POST", "/v1/files/{path+}/grants", add_grant(deps, service), grant);
   router.add("GET", "/v1/files/{path+}/grants", list_grants(deps, service), download);
   router.add("DELETE", "/v1/files/{path+}/grants/{email}", revoke_grant(deps, service), download);
   router.add_upload("PUT", "/v1/files/{path+}", put_file(deps, service), upload);

@@ -1,4 +1,4 @@
-// The routes of API.md's "Files (server-side encryption)": uploads stream into
+// The routes of API.md's "Files" (server-side and zero-knowledge modes): uploads stream into
 // files::FileService through a BodySink, downloads stream out of it through a BodySource, and
 // everything runs on the file I/O pool (RouteOptions::file_io).
 #pragma once

@@ -27,7 +27,9 @@ struct Request {
   std::string content_type;                                 // the Content-Type header, or empty
   std::string range;          // the Range header, or empty (file downloads)
   std::string if_none_match;  // the If-None-Match header, or empty
-  std::string body;           // wiped by the session once the handler returns
+  // The X-Caas-Content-Hash header (file uploads), or nullopt when absent.
+  std::optional<std::string> content_hash;
+  std::string body;  // wiped by the session once the handler returns
   std::string request_id;
   std::string remote_address;
 

@@ -173,6 +173,8 @@ Result<HttpResponse> HttpClient::send(const HttpRequest& request) {
 
   std::string url = base_url_ + request.target;
   curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+  // Paths go as typed: libcurl would drop "." and ".." segments, which the server refuses.
+  curl_easy_setopt(curl, CURLOPT_PATH_AS_IS, 1L);
   curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, kConnectTimeoutSeconds);
   curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
   curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, kLowSpeedSeconds);

@@ -9,12 +9,27 @@
 #include "base/time_format.h"
 #include "crypto/hash.h"
 #include "crypto/random.h"
+#include "files/detail/service_impl.h"
 #include "files/file_path.h"
 #include "format/container/reader.h"
 #include "format/container/writer.h"
 #include "kms/file_keys.h"
 
 namespace caas::files {
+
+FileInfo info_of(const meta::FileRecord& record) {
+  FileInfo info;
+  info.id = record.id;
+  info.path = record.path;
+  info.size = record.size;
+  info.sha256 = record.sha256;
+  info.content_type = record.content_type;
+  info.created_at = record.created_at;
+  info.mode = record.mode;
+  info.content_hash = record.content_hash;
+  return info;
+}
+
 namespace {
 
 constexpr int kMaxListLimit = 1000;
@@ -41,11 +56,6 @@ Result<format::Binding> binding_of(std::string_view file_id, std::string_view ow
   CAAS_TRY(uuid_bytes(file_id, binding.file_id));
   CAAS_TRY(uuid_bytes(owner_id, binding.owner_id));
   return binding;
-}
-
-FileInfo info_of(const meta::FileRecord& record) {
-  return FileInfo{record.id,           record.path,       record.size, record.sha256,
-                  record.content_type, record.created_at, record.mode, {}};
 }
 
 // The container reader's view of a blob. The reader asks for one segment at a time; this
@@ -97,56 +107,39 @@ class BlobSource final : public format::RandomAccessSource {
 
 }  // namespace
 
-// An aggregate: what the service and its uploads and downloads share.
-class FileService::Impl {
- public:
-  Result<std::shared_ptr<const kms::Keyring>> keyring() const {
-    std::shared_ptr<const kms::Keyring> keyring = seal.keyring();
-    if (!keyring) {
-      return kms::sealed_error();
-    }
-    return keyring;
+Result<std::shared_ptr<const kms::Keyring>> FileService::Impl::keyring() const {
+  std::shared_ptr<const kms::Keyring> keyring = seal.keyring();
+  if (!keyring) {
+    return kms::sealed_error();
   }
+  return keyring;
+}
 
-  void record(std::string_view owner_id, std::string_view action, std::string_view target,
-              std::string_view result) {
-    Status status = audit.record({"user:" + std::string(owner_id), std::string(action),
-                                  audit.sensitive(target), std::string(result)});
-    if (!status.ok()) {
-      spdlog::error("audit of {} failed: {}", action, status.to_string());
-    }
+void FileService::Impl::record(std::string_view owner_id, std::string_view action,
+                               std::string_view target, std::string_view result) {
+  Status status = audit.record({"user:" + std::string(owner_id), std::string(action),
+                                audit.sensitive(target), std::string(result)});
+  if (!status.ok()) {
+    spdlog::error("audit of {} failed: {}", action, status.to_string());
   }
+}
 
-  // Removes a blob whose row is gone; a failure leaves an orphan for the next start's sweep.
-  void drop_blob(std::string_view blob_id) {
-    Status removed = blobs.remove(blob_id);
-    if (!removed.ok() && removed.code() != ErrorCode::kNotFound) {
-      spdlog::warn("blob {} left for the orphan sweep: {}", blob_id, removed.to_string());
-    }
+void FileService::Impl::drop_blob(std::string_view blob_id) {
+  Status removed = blobs.remove(blob_id);
+  if (!removed.ok() && removed.code() != ErrorCode::kNotFound) {
+    spdlog::warn("blob {} left for the orphan sweep: {}", blob_id, removed.to_string());
   }
+}
 
-  Result<meta::FileRecord> owned(std::string_view owner_id, std::string_view path) {
-    CAAS_TRY(validate_file_path(path));
-    CAAS_ASSIGN_OR_RETURN(std::optional<meta::FileRecord> record, files.find_file(owner_id, path));
-    if (!record) {
-      return no_such_file();
-    }
-    return std::move(*record);
+Result<meta::FileRecord> FileService::Impl::owned(std::string_view owner_id,
+                                                  std::string_view path) {
+  CAAS_TRY(validate_file_path(path));
+  CAAS_ASSIGN_OR_RETURN(std::optional<meta::FileRecord> record, files.find_file(owner_id, path));
+  if (!record) {
+    return no_such_file();
   }
-
-  Result<std::unique_ptr<Download>> open_download(meta::FileRecord record,
-                                                  std::string_view holder_id,
-                                                  std::string_view wrapped_dek,
-                                                  std::string owner_email);
-
-  meta::FileStore& files;
-  meta::AccountStore& accounts;
-  storage::BlobStore& blobs;
-  kms::SealManager& seal;
-  kms::AuditLog& audit;
-  const Clock& clock;
-  FilesConfig config;
-};
+  return std::move(*record);
+}
 
 namespace {
 
@@ -234,11 +227,13 @@ class ServerUpload final : public Upload {
   }
 
   // An overwrite keeps the path's grants: the new DEK wrapped for each grantee of the old file.
+  // Not those of a client-mode file: they hold age headers, which the server cannot turn into
+  // wraps of a DEK (the put drops them with the old row).
   Result<std::vector<meta::GrantRecord>> rewrapped_grants(const kms::Keyring& keyring) {
     std::vector<meta::GrantRecord> grants;
     CAAS_ASSIGN_OR_RETURN(std::optional<meta::FileRecord> old,
                           service_.files.find_file(record_.owner_id, record_.path));
-    if (!old) {
+    if (!old || old->mode == "client") {
       return grants;
     }
     CAAS_ASSIGN_OR_RETURN(grants, service_.files.list_grants(old->id));
@@ -356,11 +351,23 @@ Result<std::unique_ptr<Upload>> FileService::begin_upload(std::string_view owner
                                                           std::string_view path,
                                                           std::string_view content_type,
                                                           bool overwrite) {
+  UploadOptions options;
+  options.content_type = content_type;
+  options.overwrite = overwrite;
+  return begin_upload(owner_id, path, options);
+}
+
+Result<std::unique_ptr<Upload>> FileService::begin_upload(std::string_view owner_id,
+                                                          std::string_view path,
+                                                          const UploadOptions& options) {
   CAAS_TRY(validate_file_path(path));
+  CAAS_TRY(validate_content_hash(options.content_hash));
+  // Client mode needs no key, but the file routes answer alike sealed or not whatever the mode
+  // (and the audit entry hides the path under a keyed hash).
   CAAS_TRY(impl_->keyring().status());
   CAAS_ASSIGN_OR_RETURN(std::optional<meta::FileRecord> existing,
                         impl_->files.find_file(owner_id, path));
-  if (existing && !overwrite) {
+  if (existing && !options.overwrite) {
     return error(ErrorCode::kAlreadyExists, "a file exists at this path");
   }
   meta::FileRecord record;
@@ -369,13 +376,20 @@ Result<std::unique_ptr<Upload>> FileService::begin_upload(std::string_view owner
   record.id = existing ? existing->id : crypto::random_uuid();
   record.owner_id = std::string(owner_id);
   record.path = std::string(path);
-  record.content_type = content_type.empty() ? "application/octet-stream" : content_type;
+  record.content_type =
+      options.content_type.empty() ? "application/octet-stream" : options.content_type;
   record.blob_id = crypto::random_uuid();
+  record.content_hash = std::string(options.content_hash);
+  if (options.mode == FileMode::kClient) {
+    CAAS_ASSIGN_OR_RETURN(std::unique_ptr<storage::BlobWriter> blob,
+                          impl_->blobs.create(record.blob_id));
+    return impl_->client_upload(std::move(record), std::move(blob), options.overwrite);
+  }
   CAAS_ASSIGN_OR_RETURN(format::Binding binding, binding_of(record.id, record.owner_id));
   CAAS_ASSIGN_OR_RETURN(std::unique_ptr<storage::BlobWriter> blob,
                         impl_->blobs.create(record.blob_id));
   auto upload = std::make_unique<ServerUpload>(*impl_, std::move(record), kms::new_dek(),
-                                               std::move(blob), overwrite);
+                                               std::move(blob), options.overwrite);
   CAAS_TRY(upload->start(binding));
   return std::unique_ptr<Upload>(std::move(upload));
 }
@@ -388,6 +402,9 @@ Result<FileInfo> FileService::stat(std::string_view owner_id, std::string_view p
 Result<std::unique_ptr<Download>> FileService::open(std::string_view owner_id,
                                                     std::string_view path) {
   CAAS_ASSIGN_OR_RETURN(meta::FileRecord record, impl_->owned(owner_id, path));
+  if (record.mode == "client") {
+    return impl_->open_client_download(record, std::nullopt, {});
+  }
   std::string wrapped = record.wrapped_dek;
   return impl_->open_download(std::move(record), owner_id, wrapped, {});
 }
@@ -402,6 +419,10 @@ Result<std::unique_ptr<Download>> FileService::open_shared(std::string_view gran
     if (grant && record) {
       CAAS_ASSIGN_OR_RETURN(std::optional<meta::UserRecord> owner,
                             impl_->accounts.find_user(record->owner_id));
+      if (record->mode == "client") {
+        return impl_->open_client_download(*record, std::move(grant->age_header),
+                                           owner ? owner->email : "");
+      }
       return impl_->open_download(std::move(*record), grantee_id, grant->wrapped_dek,
                                   owner ? owner->email : "");
     }
@@ -438,11 +459,22 @@ Status FileService::remove(std::string_view owner_id, std::string_view path) {
 }
 
 Result<GrantInfo> FileService::grant(std::string_view owner_id, std::string_view path,
-                                     std::string_view grantee_email, std::string_view permission) {
+                                     std::string_view grantee_email, std::string_view permission,
+                                     const std::optional<std::string>& age_header) {
   if (permission != "read") {
     return invalid_argument("permission: only \"read\" is supported");
   }
   CAAS_ASSIGN_OR_RETURN(meta::FileRecord record, impl_->owned(owner_id, path));
+  const bool client_mode = record.mode == "client";
+  if (client_mode && !age_header) {
+    return invalid_argument("header: required for client-mode files");
+  }
+  if (!client_mode && age_header) {
+    return invalid_argument("header: only for client-mode files");
+  }
+  if (client_mode) {
+    CAAS_TRY(validate_grant_header(*age_header));
+  }
   CAAS_ASSIGN_OR_RETURN(std::optional<meta::UserRecord> grantee,
                         impl_->accounts.find_user_by_email(grantee_email));
   if (!grantee) {
@@ -452,16 +484,21 @@ Result<GrantInfo> FileService::grant(std::string_view owner_id, std::string_view
     return invalid_argument("a file cannot be granted to its owner");
   }
   CAAS_ASSIGN_OR_RETURN(std::shared_ptr<const kms::Keyring> keyring, impl_->keyring());
-  CAAS_ASSIGN_OR_RETURN(
-      kms::Dek dek,
-      kms::unwrap_dek(*keyring, record.wrapped_dek, {record.id, record.owner_id, record.owner_id}));
   meta::GrantRecord grant;
   grant.file_id = record.id;
   grant.grantee_id = grantee->id;
   grant.permission = "read";
   grant.created_at = format_rfc3339(impl_->clock.now());
-  CAAS_ASSIGN_OR_RETURN(grant.wrapped_dek,
-                        kms::wrap_dek(*keyring, dek, {record.id, record.owner_id, grantee->id}));
+  if (client_mode) {
+    // The owner's client wrapped the file key for the grantee; the server only keeps the header.
+    grant.age_header = *age_header;
+  } else {
+    CAAS_ASSIGN_OR_RETURN(kms::Dek dek,
+                          kms::unwrap_dek(*keyring, record.wrapped_dek,
+                                          {record.id, record.owner_id, record.owner_id}));
+    CAAS_ASSIGN_OR_RETURN(grant.wrapped_dek,
+                          kms::wrap_dek(*keyring, dek, {record.id, record.owner_id, grantee->id}));
+  }
   Status stored = impl_->files.put_grant(grant);
   if (stored.code() == ErrorCode::kNotFound) {
     return no_such_file();  // deleted meanwhile
@@ -506,6 +543,10 @@ Result<std::vector<FileInfo>> FileService::shared_with(std::string_view grantee_
   for (const meta::SharedFile& item : shared) {
     FileInfo info = info_of(item.file);
     info.owner_email = item.owner_email;
+    if (item.file.mode == "client" && item.file.age_header_len <= item.file.size) {
+      // What the grantee downloads: its own header, then the payload (open_client_download).
+      info.size = item.grant.age_header.size() + item.file.size - item.file.age_header_len;
+    }
     files.push_back(std::move(info));
   }
   return files;

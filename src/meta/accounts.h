@@ -62,6 +62,19 @@ struct ApiKeyRecord {
   std::string created_at;
 };
 
+// A user's age key pair for zero-knowledge mode (API.md, "Files (zero-knowledge mode)"). The
+// server cannot open encrypted_identity: the client encrypted it under a key derived from the
+// password by the KDF that `kdf` describes.
+struct UserKeyRecord {
+  std::string user_id;
+  std::string public_key;          // "age1…"
+  std::string encrypted_identity;  // standard base64, as the client sent it
+  std::string kdf;                 // the client's KDF parameters: a JSON object, serialized
+  std::string updated_at;          // RFC 3339
+
+  friend bool operator==(const UserKeyRecord&, const UserKeyRecord&) = default;
+};
+
 class AccountStore {
  public:
   virtual ~AccountStore() = default;
@@ -107,6 +120,10 @@ class AccountStore {
   virtual Result<std::vector<ApiKeyRecord>> list_api_keys(std::string_view user_id) = 0;
   // Errors: kNotFound when the user has no key with that id.
   virtual Status delete_api_key(std::string_view user_id, std::string_view key_id) = 0;
+
+  // Inserts the user's key, or replaces the one stored. Errors: kNotFound when the user is gone.
+  virtual Status put_user_key(const UserKeyRecord& key) = 0;
+  virtual Result<std::optional<UserKeyRecord>> find_user_key(std::string_view user_id) = 0;
 
   // Deletes expired pending registrations, login tickets and sessions.
   virtual Status purge_expired(std::int64_t now) = 0;

@@ -2,7 +2,8 @@
 // file's content lives in a blob (src/storage); the row holds what opens it — the data key
 // wrapped under the owner's KEK (kms/file_keys.h) — and a grant holds the same data key wrapped
 // under the grantee's KEK. Deleting the row deletes the wrapped keys (crypto-shredding) before
-// the caller removes the blob.
+// the caller removes the blob. A client-mode (zero-knowledge) file has no data key here: its blob
+// is an age file as the client made it, and a grant holds a new age header for the grantee.
 #pragma once
 
 #include <cstdint>
@@ -26,6 +27,9 @@ struct FileRecord {
   std::string wrapped_dek;      // "v<N>:<base64>" (kms/file_keys.h)
   std::string mode = "server";  // "server" (CAAS container) or "client" (age, zero-knowledge)
   std::string created_at;       // RFC 3339
+  // Client mode: the length of the age header at the start of the blob (the payload follows).
+  std::uint64_t age_header_len = 0;
+  std::string content_hash;  // an opaque value the client gave (1..128 bytes); empty: none
 
   friend bool operator==(const FileRecord&, const FileRecord&) = default;
 };
@@ -35,8 +39,11 @@ struct GrantRecord {
   std::string grantee_id;
   std::string grantee_email;  // filled in by reads (joined from users); ignored on writes
   std::string permission = "read";
-  std::string wrapped_dek;  // the file's data key under the grantee's KEK
+  std::string wrapped_dek;  // server mode: the file's data key under the grantee's KEK
   std::string created_at;
+  // Client mode: the age header the owner's client made for the grantee (ASCII text, ending
+  // with the MAC line's LF); empty for server-mode grants (stored as NULL).
+  std::string age_header;
 
   friend bool operator==(const GrantRecord&, const GrantRecord&) = default;
 };

@@ -118,6 +118,23 @@ CREATE TABLE file_grants (
 );
 CREATE INDEX file_grants_by_grantee ON file_grants (grantee_id);
 )sql"},
+    // Zero-knowledge mode: each user's age key pair, the private half encrypted by the client
+    // under a key the server never sees; client-mode files keep the length of their age header
+    // (so a grantee's header can replace it); a client-mode grant holds the grantee's age header
+    // (ASCII text, as age headers are), NULL for server-mode grants.
+    Migration{5, "zero-knowledge mode",
+              R"sql(
+CREATE TABLE user_keys (
+  user_id            TEXT PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+  public_key         TEXT NOT NULL,
+  encrypted_identity TEXT NOT NULL,
+  kdf                TEXT NOT NULL,
+  updated_at         TEXT NOT NULL
+);
+ALTER TABLE files ADD COLUMN age_header_len BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE files ADD COLUMN content_hash TEXT NOT NULL DEFAULT '';
+ALTER TABLE file_grants ADD COLUMN age_header TEXT;
+)sql"},
 };
 
 }  // namespace

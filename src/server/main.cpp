@@ -15,6 +15,7 @@
 
 #include "api/auth_routes.h"
 #include "api/file_routes.h"
+#include "api/key_routes.h"
 #include "api/metrics.h"
 #include "api/router.h"
 #include "api/server.h"
@@ -286,6 +287,7 @@ int serve(const Flags& flags) {
     spdlog::info("storage: removed {} blobs no file names (uploads cut by a crash)", *orphans);
   }
   api::add_file_routes(router, auth_deps, &file_service);
+  api::add_key_routes(router, {auth_deps, &(*store)->accounts(), &audit, &clock});
   api::Metrics metrics(router);
   deps.metrics = &metrics;
   metrics.add_gauge_source([&seal = **seal] {
@@ -319,6 +321,7 @@ int list_routes() {
   api::add_auth_routes(router, {});
   api::add_transit_routes(router, {});
   api::add_file_routes(router, {}, nullptr);
+  api::add_key_routes(router, {});
   for (const std::string& line : router.describe()) {
     std::printf("%s\n", line.c_str());
   }

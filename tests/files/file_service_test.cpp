@@ -13,6 +13,9 @@
 #include "base/hex.h"
 #include "crypto/hash.h"
 #include "crypto/random.h"
+#include "files/detail/age_body_check.h"
+#include "format/age/age.h"
+#include "format/age/x25519.h"
 #include "meta/sqlite_store.h"
 #include "storage/fs_blob_store.h"
 #include "testing/temp_dir.h"
@@ -73,6 +76,19 @@ class FileServiceTest : public ::testing::Test {
                           service_->begin_upload(owner, path, "text/plain", overwrite));
     for (std::size_t at = 0; at < data.size(); at += chunk) {
       CAAS_TRY(upload->write(ByteSpan(data).subspan(at, std::min(chunk, data.size() - at))));
+    }
+    return upload->finish();
+  }
+
+  // Uploads `data` in client mode, in chunks of `chunk` bytes.
+  Result<FileInfo> put_client(const std::string& owner, const std::string& path, ByteSpan data,
+                              bool overwrite = false, std::size_t chunk = 7777,
+                              std::string_view content_hash = "") {
+    UploadOptions options{"application/age", overwrite, FileMode::kClient, content_hash};
+    CAAS_ASSIGN_OR_RETURN(std::unique_ptr<Upload> upload,
+                          service_->begin_upload(owner, path, options));
+    for (std::size_t at = 0; at < data.size(); at += chunk) {
+      CAAS_TRY(upload->write(data.subspan(at, std::min(chunk, data.size() - at))));
     }
     return upload->finish();
   }
@@ -350,6 +366,228 @@ TEST_F(FileServiceTest, ConcurrentUploadsAndDownloadsOfManyFiles) {
   }
   EXPECT_EQ(failures.load(), 0);
   EXPECT_EQ(service_->list(alice_, "c/", "", 1000)->files.size(), 80U);
+}
+
+// Client mode: age files made here with our own age implementation, for identities of alice
+// and bob that the server never sees.
+class ClientModeTest : public FileServiceTest {
+ protected:
+  ClientModeTest()
+      : alice_key_(format::age::X25519Identity::generate()),
+        bob_key_(format::age::X25519Identity::generate()) {}
+
+  Bytes age_file(ByteSpan plaintext) {
+    format::age::X25519Recipient recipient = alice_key_.recipient();
+    const format::age::Recipient* recipients[] = {&recipient};
+    return std::move(format::age::encrypt(recipients, plaintext)).value();
+  }
+
+  // The header alice's client makes for bob: her header with a stanza for bob, new MAC.
+  std::string header_for_bob(ByteSpan file) {
+    format::age::ParsedHeader parsed = std::move(format::age::read_header(file)).value();
+    const format::age::Identity* mine[] = {&alice_key_};
+    format::age::FileKey key = std::move(format::age::unwrap_file_key(parsed.header, mine)).value();
+    format::age::X25519Recipient bob = bob_key_.recipient();
+    const format::age::Recipient* added[] = {&bob};
+    Bytes header =
+        std::move(format::age::add_recipients(parsed.header, key, added)).value().serialize();
+    return {header.begin(), header.end()};
+  }
+
+  Bytes decrypt(const format::age::X25519Identity& identity, ByteSpan file) {
+    const format::age::Identity* identities[] = {&identity};
+    Result<crypto::SecretBytes> plain = format::age::decrypt(identities, file);
+    EXPECT_TRUE(plain.ok()) << plain.status().to_string();
+    if (!plain.ok()) {
+      return {};
+    }
+    ByteSpan bytes = plain->expose();
+    return {bytes.begin(), bytes.end()};
+  }
+
+  format::age::X25519Identity alice_key_;
+  format::age::X25519Identity bob_key_;
+};
+
+TEST_F(ClientModeTest, StoresTheAgeFileByteForByteAndReadsRanges) {
+  Bytes plaintext = crypto::random_bytes(3 * 65536 + 100);
+  Bytes file = age_file(plaintext);
+  for (std::size_t chunk : {std::size_t{1}, std::size_t{100}, std::size_t{1} << 20}) {
+    std::string path = "zk/" + std::to_string(chunk);
+    Result<FileInfo> info = put_client(alice_, path, file, false, chunk, "b3:abc");
+    ASSERT_TRUE(info.ok()) << info.status().to_string();
+    EXPECT_EQ(info->mode, "client");
+    EXPECT_EQ(info->size, file.size());
+    EXPECT_EQ(info->sha256, hex_encode(crypto::sha256(file)));
+    EXPECT_EQ(info->content_hash, "b3:abc");
+    EXPECT_EQ(*get(alice_, path), file);
+  }
+  EXPECT_EQ(decrypt(alice_key_, *get(alice_, "zk/100")), plaintext);
+  auto download = std::move(service_->open(alice_, "zk/100")).value();
+  EXPECT_EQ(download->etag(), hex_encode(crypto::sha256(file)));
+  ASSERT_TRUE(download->select(10, 70'000).ok());
+  EXPECT_EQ(*read_all(*download, 4096), Bytes(file.begin() + 10, file.begin() + 70'000));
+  EXPECT_EQ(download->select(0, file.size() + 1).code(), ErrorCode::kOutOfRange);
+  auto listed = service_->list(alice_, "zk/", "", 10);
+  ASSERT_EQ(listed->files.size(), 3U);
+  EXPECT_EQ(listed->files[0].mode, "client");
+  EXPECT_EQ(listed->files[0].content_hash, "b3:abc");
+}
+
+TEST_F(ClientModeTest, AnEmptyPlaintextIsAValidFile) {
+  Bytes file = age_file({});
+  ASSERT_TRUE(put_client(alice_, "empty.age", file).ok());
+  EXPECT_EQ(decrypt(alice_key_, *get(alice_, "empty.age")), Bytes{});
+}
+
+TEST_F(ClientModeTest, BodiesThatAreNotAgeAreRefusedAndLeaveNothing) {
+  Bytes file = age_file(crypto::random_bytes(65536 + 50));
+  const std::size_t header = std::move(format::age::read_header(file)).value().header_bytes;
+  Bytes garbage = crypto::random_bytes(5000);
+  Bytes armored = as_bytes_copy("-----BEGIN AGE ENCRYPTED FILE-----\nYWdl\n");
+  Bytes no_end = as_bytes_copy("age-encryption.org/v1\n-> X25519 abc\n");
+  no_end.resize(kMaxClientHeaderBytes + 10, 'A');
+  Bytes bad_header(file);
+  bad_header[header - 2] = '!';  // inside the MAC's base64
+  std::vector<std::pair<std::string, Bytes>> cases = {
+      {"garbage", garbage},
+      {"armored", armored},
+      {"empty", {}},
+      {"header cut", Bytes(file.begin(), file.begin() + static_cast<long>(header) - 1)},
+      {"no header end", no_end},
+      {"bad header", bad_header},
+      {"header only", Bytes(file.begin(), file.begin() + static_cast<long>(header))},
+      {"nonce cut", Bytes(file.begin(), file.begin() + static_cast<long>(header) + 10)},
+      {"last chunk cut to its tag's middle",
+       Bytes(file.begin(), file.begin() + static_cast<long>(header) + 16 + 65552 + 5)},
+      {"empty last chunk after a full one",
+       Bytes(file.begin(), file.begin() + static_cast<long>(header) + 16 + 65552 + 16)},
+  };
+  for (const auto& [name, body] : cases) {
+    for (std::size_t chunk : {std::size_t{3}, std::size_t{1} << 20}) {
+      Result<FileInfo> info = put_client(alice_, "bad", body, false, chunk);
+      ASSERT_FALSE(info.ok()) << name;
+      EXPECT_EQ(info.status().code(), ErrorCode::kInvalidArgument) << name;
+      EXPECT_TRUE(info.status().message().starts_with("invalid_age: ")) << name;
+    }
+  }
+  EXPECT_EQ(service_->stat(alice_, "bad").status().code(), ErrorCode::kNotFound);
+  EXPECT_EQ(blob_count(), 0U);
+  EXPECT_TRUE(fs::is_empty(blob_root() / "tmp"));
+}
+
+TEST_F(ClientModeTest, PayloadLengthsFollowTheChunkRule) {
+  const std::uint64_t chunk = 65536 + 16;
+  EXPECT_FALSE(detail::valid_age_payload_length(0));
+  EXPECT_FALSE(detail::valid_age_payload_length(15));
+  EXPECT_FALSE(detail::valid_age_payload_length(16));      // a nonce and no chunk
+  EXPECT_TRUE(detail::valid_age_payload_length(16 + 16));  // the empty file's one empty chunk
+  EXPECT_TRUE(detail::valid_age_payload_length(16 + 17));  // one byte of plaintext
+  EXPECT_TRUE(detail::valid_age_payload_length(16 + chunk));
+  EXPECT_FALSE(
+      detail::valid_age_payload_length(16 + chunk + 16));  // an empty chunk after a full one
+  EXPECT_FALSE(detail::valid_age_payload_length(16 + chunk + 5));
+  EXPECT_TRUE(detail::valid_age_payload_length(16 + chunk + 17));
+  EXPECT_TRUE(detail::valid_age_payload_length(16 + 3 * chunk));
+  EXPECT_FALSE(detail::valid_age_payload_length(16 + 1));
+}
+
+TEST_F(ClientModeTest, AGranteeReadsItsHeaderWithTheStoredPayload) {
+  Bytes plaintext = crypto::random_bytes(200'000);
+  Bytes file = age_file(plaintext);
+  FileInfo info = *put_client(alice_, "shared.age", file);
+  std::string header = header_for_bob(file);
+  ASSERT_TRUE(service_->grant(alice_, "shared.age", "bob@x.io", "read", header).ok());
+
+  const std::size_t old_header = std::move(format::age::read_header(file)).value().header_bytes;
+  Bytes expected(header.begin(), header.end());
+  expected.insert(expected.end(), file.begin() + static_cast<long>(old_header), file.end());
+  auto shared = std::move(service_->open_shared(bob_, info.id)).value();
+  EXPECT_EQ(shared->info().size, expected.size());
+  EXPECT_EQ(shared->info().mode, "client");
+  EXPECT_EQ(shared->etag(),
+            info.sha256 + "." + hex_encode(crypto::sha256(as_bytes(header))).substr(0, 16));
+  Bytes got = *read_all(*shared, 1000);
+  EXPECT_EQ(got, expected);
+  EXPECT_EQ(decrypt(bob_key_, got), plaintext);
+  // Ranges across the seam between the grant's header and the payload.
+  for (auto [begin, end] : {std::pair<std::uint64_t, std::uint64_t>{0, 5},
+                            {header.size() - 3, header.size() + 40},
+                            {header.size(), expected.size()},
+                            {100, 150'000}}) {
+    auto ranged = std::move(service_->open_shared(bob_, info.id)).value();
+    ASSERT_TRUE(ranged->select(begin, end).ok());
+    EXPECT_EQ(*read_all(*ranged, 777), Bytes(expected.begin() + static_cast<long>(begin),
+                                             expected.begin() + static_cast<long>(end)));
+  }
+  EXPECT_EQ(service_->open_shared(carol_, info.id).status().code(), ErrorCode::kNotFound);
+  auto listed = service_->shared_with(bob_, 10);
+  ASSERT_EQ(listed->size(), 1U);
+  EXPECT_EQ((*listed)[0].size, expected.size());
+  EXPECT_EQ((*listed)[0].mode, "client");
+}
+
+TEST_F(ClientModeTest, GrantHeadersAreCheckedAgainstTheFileMode) {
+  Bytes file = age_file(as_bytes_copy("secret"));
+  ASSERT_TRUE(put_client(alice_, "c.age", file).ok());
+  ASSERT_TRUE(put(alice_, "s.txt", as_bytes_copy("server")).ok());
+  std::string header = header_for_bob(file);
+  EXPECT_EQ(service_->grant(alice_, "c.age", "bob@x.io", "read").status().code(),
+            ErrorCode::kInvalidArgument);
+  EXPECT_EQ(service_->grant(alice_, "s.txt", "bob@x.io", "read", header).status().code(),
+            ErrorCode::kInvalidArgument);
+  for (const std::string& bad : {std::string("not age"), header + "x", header.substr(1),
+                                 std::string(kMaxClientHeaderBytes + 1, 'a')}) {
+    Result<GrantInfo> refused = service_->grant(alice_, "c.age", "bob@x.io", "read", bad);
+    EXPECT_TRUE(refused.status().message().starts_with("invalid_age: "))
+        << refused.status().to_string();
+  }
+  EXPECT_TRUE(service_->grants(alice_, "c.age")->empty());
+}
+
+TEST_F(ClientModeTest, AnOverwriteInvolvingClientModeDropsTheGrants) {
+  Bytes file = age_file(as_bytes_copy("v1"));
+  ASSERT_TRUE(put_client(alice_, "doc", file).ok());
+  ASSERT_TRUE(service_->grant(alice_, "doc", "bob@x.io", "read", header_for_bob(file)).ok());
+  Bytes next = age_file(as_bytes_copy("v2"));
+  FileInfo fresh = *put_client(alice_, "doc", next, true);  // client → client
+  EXPECT_TRUE(service_->grants(alice_, "doc")->empty());
+  EXPECT_EQ(service_->open_shared(bob_, fresh.id).status().code(), ErrorCode::kNotFound);
+  ASSERT_TRUE(service_->grant(alice_, "doc", "bob@x.io", "read", header_for_bob(next)).ok());
+  ASSERT_TRUE(put(alice_, "doc", as_bytes_copy("plain"), true).ok());  // client → server
+  EXPECT_TRUE(service_->grants(alice_, "doc")->empty());
+  ASSERT_TRUE(service_->grant(alice_, "doc", "bob@x.io", "read").ok());
+  ASSERT_TRUE(put_client(alice_, "doc", next, true).ok());  // server → client
+  EXPECT_TRUE(service_->grants(alice_, "doc")->empty());
+  EXPECT_EQ(blob_count(), 1U);
+  ASSERT_TRUE(service_->remove(alice_, "doc").ok());
+  EXPECT_EQ(blob_count(), 0U);
+}
+
+TEST_F(ClientModeTest, ContentHashesAreBoundedOpaqueTokens) {
+  Bytes file = age_file(as_bytes_copy("x"));
+  for (std::string_view bad :
+       {std::string_view("has space"), std::string_view("a/b"), std::string_view("é")}) {
+    EXPECT_EQ(put_client(alice_, "h", file, false, 7777, bad).status().code(),
+              ErrorCode::kInvalidArgument);
+  }
+  std::string longest(kMaxContentHashBytes, 'z');
+  EXPECT_EQ(put_client(alice_, "h", file, false, 7777, longest + "z").status().code(),
+            ErrorCode::kInvalidArgument);
+  EXPECT_EQ(put_client(alice_, "h", file, false, 7777, longest)->content_hash, longest);
+  // Server mode keeps one too.
+  UploadOptions options{"", false, FileMode::kServer, "sha256:0a-B_"};
+  auto upload = std::move(service_->begin_upload(alice_, "s", options)).value();
+  ASSERT_TRUE(upload->write(as_bytes("data")).ok());
+  EXPECT_EQ(upload->finish()->content_hash, "sha256:0a-B_");
+  EXPECT_EQ(service_->stat(alice_, "s")->content_hash, "sha256:0a-B_");
+  EXPECT_EQ(service_->open(alice_, "s").value()->info().mode, "server");
+}
+
+TEST_F(ClientModeTest, TheSweepKeepsClientBlobs) {
+  ASSERT_TRUE(put_client(alice_, "keep", age_file(as_bytes_copy("k"))).ok());
+  EXPECT_EQ(*service_->sweep_orphans(), 0U);
+  EXPECT_EQ(blob_count(), 1U);
 }
 
 }  // namespace

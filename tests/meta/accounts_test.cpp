@@ -148,5 +148,24 @@ TEST_F(AccountsTest, PurgeRemovesOnlyExpiredRows) {
   EXPECT_TRUE(accounts().find_session("s-new")->has_value());
 }
 
+TEST_F(AccountsTest, UserKeysArePutAndReplacedForExistingUsersOnly) {
+  add_user("u1", "a@x.io");
+  add_user("u2", "b@x.io");
+  EXPECT_FALSE(accounts().find_user_key("u1")->has_value());
+  UserKeyRecord key{"u1", "age1first", "ZW5j", R"({"alg":"argon2id"})", "2026-12-02T00:00:00Z"};
+  ASSERT_TRUE(accounts().put_user_key(key).ok());
+  EXPECT_EQ(**accounts().find_user_key("u1"), key);
+  EXPECT_FALSE(accounts().find_user_key("u2")->has_value());
+
+  UserKeyRecord next{"u1", "age1second", "bmV3", R"({"alg":"argon2id","t":3})",
+                     "2026-12-03T00:00:00Z"};
+  ASSERT_TRUE(accounts().put_user_key(next).ok());
+  EXPECT_EQ(**accounts().find_user_key("u1"), next);
+
+  EXPECT_EQ(accounts().put_user_key({"ghost", "age1x", "eA==", "{}", "t"}).code(),
+            ErrorCode::kNotFound);
+  EXPECT_FALSE(accounts().find_user_key("ghost")->has_value());
+}
+
 }  // namespace
 }  // namespace caas::meta

@@ -41,13 +41,23 @@ class FilesTest : public ::testing::Test {
   }
 
   static FileRecord file(const std::string& id, const std::string& owner, const std::string& path) {
-    return FileRecord{id,           owner,        path,           1234,     "ab" + id,
-                      "text/plain", "blob-" + id, "v1:dek-" + id, "server", "2026-12-02T00:00:00Z"};
+    return FileRecord{id,
+                      owner,
+                      path,
+                      1234,
+                      "ab" + id,
+                      "text/plain",
+                      "blob-" + id,
+                      "v1:dek-" + id,
+                      "server",
+                      "2026-12-02T00:00:00Z",
+                      0,
+                      ""};
   }
 
   static GrantRecord grant(const std::string& file_id, const std::string& grantee,
                            const std::string& dek = "v1:granted") {
-    return GrantRecord{file_id, grantee, "", "read", dek, "2026-12-03T00:00:00Z"};
+    return GrantRecord{file_id, grantee, "", "read", dek, "2026-12-03T00:00:00Z", ""};
   }
 
   std::vector<std::string> paths(std::string_view prefix, std::string_view after = "",
@@ -235,7 +245,7 @@ TEST_F(FilesTest, GrantsArePutReplacedListedAndRemoved) {
   auto grants = *files().list_grants("f1");
   ASSERT_EQ(grants.size(), 2U);
   EXPECT_EQ(grants[0],
-            (GrantRecord{"f1", "bob", "bob@x.io", "write", "v2:b", "2026-12-03T00:00:00Z"}));
+            (GrantRecord{"f1", "bob", "bob@x.io", "write", "v2:b", "2026-12-03T00:00:00Z", ""}));
   EXPECT_EQ(grants[1].grantee_email, "carol@x.io");
   EXPECT_EQ(grants[1].wrapped_dek, "v1:c");
   EXPECT_EQ(**files().find_grant("f1", "bob"), grants[0]);
@@ -268,8 +278,8 @@ TEST_F(FilesTest, SharedFilesAreOrderedByOwnerEmailThenPath) {
   ASSERT_EQ(shared->size(), 3U);
   EXPECT_EQ((*shared)[0].file, file("a1", "alice", "a"));
   EXPECT_EQ((*shared)[0].owner_email, "alice@x.io");
-  EXPECT_EQ((*shared)[0].grant,
-            (GrantRecord{"a1", "bob", "bob@x.io", "read", "v1:granted", "2026-12-03T00:00:00Z"}));
+  EXPECT_EQ((*shared)[0].grant, (GrantRecord{"a1", "bob", "bob@x.io", "read", "v1:granted",
+                                             "2026-12-03T00:00:00Z", ""}));
   EXPECT_EQ((*shared)[1].file.id, "a2");
   EXPECT_EQ((*shared)[2].file.id, "c2");
   EXPECT_EQ((*shared)[2].owner_email, "carol@x.io");
@@ -277,6 +287,35 @@ TEST_F(FilesTest, SharedFilesAreOrderedByOwnerEmailThenPath) {
   EXPECT_EQ(files().list_shared("bob", 0)->size(), 1U);
   EXPECT_EQ(files().list_shared("alice", 100)->size(), 1U);
   EXPECT_TRUE(files().list_shared("nobody", 100)->empty());
+}
+
+TEST_F(FilesTest, ClientModeFieldsRoundTripEverywhereARowIsRead) {
+  FileRecord f = file("z1", "alice", "zk/a.age");
+  f.mode = "client";
+  f.wrapped_dek = "";
+  f.age_header_len = 187;
+  f.content_hash = "blake3:abc_DEF-123";
+  GrantRecord g = grant("z1", "bob", "");
+  g.age_header = "age-encryption.org/v1\n-> X25519 abc\nbody\n--- mac\n";
+  ASSERT_TRUE(files().put_file(f, {g}, false).ok());
+  EXPECT_EQ(**files().find_file("alice", "zk/a.age"), f);
+  EXPECT_EQ(**files().find_file_by_id("z1"), f);
+  EXPECT_EQ(files().list_files("alice", "zk/", "", 10)->at(0), f);
+  g.grantee_email = "bob@x.io";
+  EXPECT_EQ(**files().find_grant("z1", "bob"), g);
+  EXPECT_EQ(files().list_grants("z1")->at(0), g);
+  auto shared = files().list_shared("bob", 10);
+  ASSERT_EQ(shared->size(), 1U);
+  EXPECT_EQ((*shared)[0].file, f);
+  EXPECT_EQ((*shared)[0].grant, g);
+  // Re-granting replaces the header; a server-mode grant stores none.
+  g.age_header = "age-encryption.org/v1\n-> X25519 new\nbody\n--- mac\n";
+  ASSERT_TRUE(files().put_grant(g).ok());
+  EXPECT_EQ((*files().find_grant("z1", "bob"))->age_header, g.age_header);
+  g.age_header.clear();
+  ASSERT_TRUE(files().put_grant(g).ok());
+  EXPECT_EQ((*files().find_grant("z1", "bob"))->age_header, "");
+  EXPECT_EQ(**files().remove_file("alice", "zk/a.age"), f);
 }
 
 TEST_F(FilesTest, BlobInUseFollowsTheRows) {

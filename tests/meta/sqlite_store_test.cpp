@@ -44,6 +44,55 @@ TEST(SqliteStoreTest, AppliesEveryMigrationOnceAndCreatesFilePrivate) {
   EXPECT_EQ(*reopened->schema_version(), migrations().back().version);
 }
 
+// A database written by a caasd that knew migrations 1..4 (files, no zero-knowledge mode).
+void create_version_4_database(const std::string& path) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  auto exec = [db](const std::string& sql) {
+    char* message = nullptr;
+    int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &message);
+    EXPECT_EQ(rc, SQLITE_OK) << (message != nullptr ? message : "") << " in " << sql;
+    sqlite3_free(message);
+  };
+  exec(
+      "CREATE TABLE schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, "
+      "applied_at TEXT NOT NULL)");
+  for (const Migration& migration : migrations()) {
+    if (migration.version <= 4) {
+      exec(migration.sql);
+      exec("INSERT INTO schema_migrations VALUES (" + std::to_string(migration.version) +
+           ", 'old', 'then')");
+    }
+  }
+  exec(
+      "INSERT INTO users (id, email, password_hash, created_at) VALUES "
+      "('alice', 'alice@x.io', 'h', 't'), ('bob', 'bob@x.io', 'h', 't')");
+  exec(
+      "INSERT INTO files VALUES ('f1', 'alice', 'a.txt', 5, 'ab', 'text/plain', 'b1', 'v1:k', "
+      "'server', 't')");
+  exec("INSERT INTO file_grants VALUES ('f1', 'bob', 'read', 'v1:g', 't')");
+  sqlite3_close(db);
+}
+
+TEST(SqliteStoreTest, MigratesAVersion4DatabaseKeepingItsFilesAndGrants) {
+  testing::TempDir dir;
+  std::string path = dir.file("caas.db");
+  create_version_4_database(path);
+  auto store = open_store(path);
+  ASSERT_EQ(*store->schema_version(), 5);
+  auto file = store->files().find_file("alice", "a.txt");
+  ASSERT_TRUE(file.ok() && file->has_value()) << file.status();
+  EXPECT_EQ((*file)->wrapped_dek, "v1:k");
+  EXPECT_EQ((*file)->age_header_len, 0U);
+  EXPECT_EQ((*file)->content_hash, "");
+  auto grant = store->files().find_grant("f1", "bob");
+  ASSERT_TRUE(grant.ok() && grant->has_value()) << grant.status();
+  EXPECT_EQ((*grant)->wrapped_dek, "v1:g");
+  EXPECT_EQ((*grant)->age_header, "");
+  EXPECT_FALSE(store->accounts().find_user_key("alice")->has_value());
+  ASSERT_TRUE(store->accounts().put_user_key({"alice", "age1k", "ZQ==", "{}", "t"}).ok());
+}
+
 TEST(SqliteStoreTest, RefusesADatabaseFromANewerVersion) {
   testing::TempDir dir;
   std::string path = dir.file("caas.db");

@@ -131,6 +131,9 @@ RouteDecision decide_route(const Router& router, const HeaderParser& parser,
   request.content_type = std::string(header[http::field::content_type]);
   request.range = std::string(header[http::field::range]);
   request.if_none_match = std::string(header[http::field::if_none_match]);
+  if (auto hash = header.find("X-Caas-Content-Hash"); hash != header.end()) {
+    request.content_hash = std::string(hash->value());
+  }
 
   RouteDecision decision;
   decision.body_limit_bytes = options.json_body_limit_bytes;

@@ -289,6 +289,36 @@ Status SqliteAccounts::delete_api_key(std::string_view user_id, std::string_view
   return changed == 1 ? ok_status() : error(ErrorCode::kNotFound, "no such API key");
 }
 
+Status SqliteAccounts::put_user_key(const UserKeyRecord& key) {
+  std::lock_guard lock(mutex_);
+  // One statement: the user check and the upsert cannot be split by a concurrent delete. (The
+  // SELECT needs its WHERE for SQLite to parse the ON CONFLICT clause as the upsert's.)
+  CAAS_ASSIGN_OR_RETURN(
+      int changed,
+      change("INSERT INTO user_keys (user_id, public_key, encrypted_identity, kdf, updated_at) "
+             "SELECT $1, $2, $3, $4, $5 WHERE EXISTS (SELECT 1 FROM users WHERE id = $1) "
+             "ON CONFLICT (user_id) DO UPDATE SET public_key = excluded.public_key, "
+             "encrypted_identity = excluded.encrypted_identity, kdf = excluded.kdf, "
+             "updated_at = excluded.updated_at",
+             {key.user_id, key.public_key, key.encrypted_identity, key.kdf, key.updated_at}));
+  return changed == 1 ? ok_status() : error(ErrorCode::kNotFound, "no such user");
+}
+
+Result<std::optional<UserKeyRecord>> SqliteAccounts::find_user_key(std::string_view user_id) {
+  std::lock_guard lock(mutex_);
+  CAAS_ASSIGN_OR_RETURN(Statement stmt,
+                        db_.prepare("SELECT user_id, public_key, encrypted_identity, kdf, "
+                                    "updated_at FROM user_keys WHERE user_id = $1"));
+  CAAS_TRY(stmt.bind(1, user_id));
+  CAAS_ASSIGN_OR_RETURN(bool row, stmt.step());
+  if (!row) {
+    return std::optional<UserKeyRecord>();
+  }
+  return std::optional<UserKeyRecord>(UserKeyRecord{stmt.column_text(0), stmt.column_text(1),
+                                                    stmt.column_text(2), stmt.column_text(3),
+                                                    stmt.column_text(4)});
+}
+
 Status SqliteAccounts::purge_expired(std::int64_t now) {
   std::lock_guard lock(mutex_);
   CAAS_ASSIGN_OR_RETURN(Transaction tx, Transaction::begin(db_));

@@ -42,6 +42,9 @@ class SqliteAccounts final : public AccountStore {
   Result<std::vector<ApiKeyRecord>> list_api_keys(std::string_view user_id) override;
   Status delete_api_key(std::string_view user_id, std::string_view key_id) override;
 
+  Status put_user_key(const UserKeyRecord& key) override;
+  Result<std::optional<UserKeyRecord>> find_user_key(std::string_view user_id) override;
+
   Status purge_expired(std::int64_t now) override;
 
  private:

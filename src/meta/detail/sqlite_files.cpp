@@ -13,24 +13,34 @@ constexpr int kMaxListLimit = 1000;
 // takes only unqualified names). One string literal, as Database::prepare caches by address.
 #define CAAS_FILE_COLUMNS(t)                                                                    \
   t "id, " t "owner_id, " t "path, " t "size, " t "sha256, " t "content_type, " t "blob_id, " t \
-    "wrapped_dek, " t "mode, " t "created_at"
-constexpr int kFileColumnCount = 10;
+    "wrapped_dek, " t "mode, " t "created_at, " t "age_header_len, " t "content_hash"
+constexpr int kFileColumnCount = 12;
 
 FileRecord read_file(const Statement& stmt, int first = 0) {
-  return FileRecord{
-      stmt.column_text(first),     stmt.column_text(first + 1),
-      stmt.column_text(first + 2), static_cast<std::uint64_t>(stmt.column_int(first + 3)),
-      stmt.column_text(first + 4), stmt.column_text(first + 5),
-      stmt.column_text(first + 6), stmt.column_text(first + 7),
-      stmt.column_text(first + 8), stmt.column_text(first + 9)};
+  return FileRecord{stmt.column_text(first),
+                    stmt.column_text(first + 1),
+                    stmt.column_text(first + 2),
+                    static_cast<std::uint64_t>(stmt.column_int(first + 3)),
+                    stmt.column_text(first + 4),
+                    stmt.column_text(first + 5),
+                    stmt.column_text(first + 6),
+                    stmt.column_text(first + 7),
+                    stmt.column_text(first + 8),
+                    stmt.column_text(first + 9),
+                    static_cast<std::uint64_t>(stmt.column_int(first + 10)),
+                    stmt.column_text(first + 11)};
 }
 
-// Reads the grant columns file_id, grantee_id, grantee email, permission, wrapped_dek,
-// created_at starting at `first`.
+// The grant columns a read returns, "g." and "u." being file_grants and the grantee's users row.
+#define CAAS_GRANT_COLUMNS \
+  "g.file_id, g.grantee_id, u.email, g.permission, g.wrapped_dek, g.created_at, g.age_header"
+
+// Reads the CAAS_GRANT_COLUMNS starting at `first` (a NULL age_header reads as empty).
 GrantRecord read_grant(const Statement& stmt, int first = 0) {
   return GrantRecord{stmt.column_text(first),     stmt.column_text(first + 1),
                      stmt.column_text(first + 2), stmt.column_text(first + 3),
-                     stmt.column_text(first + 4), stmt.column_text(first + 5)};
+                     stmt.column_text(first + 4), stmt.column_text(first + 5),
+                     stmt.column_text(first + 6)};
 }
 
 // Reads at most one file row: the statement's first row, then runs it to completion (a DELETE
@@ -73,8 +83,8 @@ Status SqliteFiles::insert_file(const FileRecord& file) {
   CAAS_ASSIGN_OR_RETURN(
       Statement stmt,
       db_.prepare("INSERT INTO files (id, owner_id, path, size, sha256, content_type, blob_id, "
-                  "wrapped_dek, mode, created_at) "
-                  "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"));
+                  "wrapped_dek, mode, created_at, age_header_len, content_hash) "
+                  "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"));
   CAAS_TRY(stmt.bind(1, file.id));
   CAAS_TRY(stmt.bind(2, file.owner_id));
   CAAS_TRY(stmt.bind(3, file.path));
@@ -85,6 +95,8 @@ Status SqliteFiles::insert_file(const FileRecord& file) {
   CAAS_TRY(stmt.bind(8, file.wrapped_dek));
   CAAS_TRY(stmt.bind(9, file.mode));
   CAAS_TRY(stmt.bind(10, file.created_at));
+  CAAS_TRY(stmt.bind(11, static_cast<std::int64_t>(file.age_header_len)));
+  CAAS_TRY(stmt.bind(12, file.content_hash));
   return stmt.run();
 }
 
@@ -92,15 +104,16 @@ Status SqliteFiles::upsert_grant(const GrantRecord& grant) {
   CAAS_ASSIGN_OR_RETURN(
       Statement stmt,
       db_.prepare("INSERT INTO file_grants (file_id, grantee_id, permission, wrapped_dek, "
-                  "created_at) VALUES ($1, $2, $3, $4, $5) "
+                  "created_at, age_header) VALUES ($1, $2, $3, $4, $5, NULLIF($6, '')) "
                   "ON CONFLICT (file_id, grantee_id) DO UPDATE SET "
                   "permission = excluded.permission, wrapped_dek = excluded.wrapped_dek, "
-                  "created_at = excluded.created_at"));
+                  "created_at = excluded.created_at, age_header = excluded.age_header"));
   CAAS_TRY(stmt.bind(1, grant.file_id));
   CAAS_TRY(stmt.bind(2, grant.grantee_id));
   CAAS_TRY(stmt.bind(3, grant.permission));
   CAAS_TRY(stmt.bind(4, grant.wrapped_dek));
   CAAS_TRY(stmt.bind(5, grant.created_at));
+  CAAS_TRY(stmt.bind(6, grant.age_header));
   return stmt.run();
 }
 
@@ -209,11 +222,10 @@ Status SqliteFiles::put_grant(const GrantRecord& grant) {
 
 Result<std::vector<GrantRecord>> SqliteFiles::list_grants(std::string_view file_id) {
   std::lock_guard lock(read_mutex_);
-  CAAS_ASSIGN_OR_RETURN(
-      Statement stmt,
-      read_db_.prepare("SELECT g.file_id, g.grantee_id, u.email, g.permission, g.wrapped_dek, "
-                       "g.created_at FROM file_grants g JOIN users u ON u.id = g.grantee_id "
-                       "WHERE g.file_id = $1 ORDER BY u.email"));
+  CAAS_ASSIGN_OR_RETURN(Statement stmt,
+                        read_db_.prepare("SELECT " CAAS_GRANT_COLUMNS
+                                         " FROM file_grants g JOIN users u ON u.id = g.grantee_id "
+                                         "WHERE g.file_id = $1 ORDER BY u.email"));
   CAAS_TRY(stmt.bind(1, file_id));
   std::vector<GrantRecord> grants;
   for (;;) {
@@ -228,11 +240,10 @@ Result<std::vector<GrantRecord>> SqliteFiles::list_grants(std::string_view file_
 Result<std::optional<GrantRecord>> SqliteFiles::find_grant(std::string_view file_id,
                                                            std::string_view grantee_id) {
   std::lock_guard lock(read_mutex_);
-  CAAS_ASSIGN_OR_RETURN(
-      Statement stmt,
-      read_db_.prepare("SELECT g.file_id, g.grantee_id, u.email, g.permission, g.wrapped_dek, "
-                       "g.created_at FROM file_grants g JOIN users u ON u.id = g.grantee_id "
-                       "WHERE g.file_id = $1 AND g.grantee_id = $2"));
+  CAAS_ASSIGN_OR_RETURN(Statement stmt,
+                        read_db_.prepare("SELECT " CAAS_GRANT_COLUMNS
+                                         " FROM file_grants g JOIN users u ON u.id = g.grantee_id "
+                                         "WHERE g.file_id = $1 AND g.grantee_id = $2"));
   CAAS_TRY(stmt.bind(1, file_id));
   CAAS_TRY(stmt.bind(2, grantee_id));
   CAAS_ASSIGN_OR_RETURN(bool row, stmt.step());
@@ -258,8 +269,8 @@ Result<std::vector<SharedFile>> SqliteFiles::list_shared(std::string_view grante
   CAAS_ASSIGN_OR_RETURN(
       Statement stmt,
       read_db_.prepare("SELECT " CAAS_FILE_COLUMNS(
-          "f.") ", o.email, g.file_id, g.grantee_id, u.email, g.permission, g.wrapped_dek, "
-                "g.created_at FROM file_grants g JOIN files f ON f.id = g.file_id "
+          "f.") ", o.email, " CAAS_GRANT_COLUMNS
+                " FROM file_grants g JOIN files f ON f.id = g.file_id "
                 "JOIN users o ON o.id = f.owner_id JOIN users u ON u.id = g.grantee_id "
                 "WHERE g.grantee_id = $1 ORDER BY o.email, f.path LIMIT $2"));
   CAAS_TRY(stmt.bind(1, grantee_id));
@@ -284,6 +295,7 @@ Result<bool> SqliteFiles::blob_in_use(std::string_view blob_id) {
   return row && stmt.column_int(0) != 0;
 }
 
+#undef CAAS_GRANT_COLUMNS
 #undef CAAS_FILE_COLUMNS
 
 }  // namespace caas::meta::detail
