@@ -36,7 +36,9 @@ Result<crypto::SecretBytes> read_password(bool confirm, const char* env_name = "
   }
   CAAS_ASSIGN_OR_RETURN(crypto::SecretBytes password, ask_secret(question));
   if (confirm && stdin_is_terminal()) {
-    CAAS_ASSIGN_OR_RETURN(crypto::SecretBytes again, ask_secret("Again:"));
+    // "Password:" → "Password again:", "New password:" → "New password again:".
+    std::string again_question(question.substr(0, question.rfind(':')));
+    CAAS_ASSIGN_OR_RETURN(crypto::SecretBytes again, ask_secret(again_question + " again:"));
     if (!(again == password)) {
       return error(ErrorCode::kInvalidArgument, "the two passwords differ");
     }
@@ -65,9 +67,13 @@ Status check_strength(const crypto::SecretBytes& password) {
 Result<std::string> canonical_email(const std::string& email) {
   Result<std::string> canonical = auth::normalize_email(email);
   if (!canonical.ok()) {
-    return error(ErrorCode::kInvalidArgument,
-                 "invalid email: " + canonical.status().message().substr(
-                                         canonical.status().message().find(':') + 1));
+    // The server's message reads "field email: <reason>"; keep the reason.
+    std::string_view reason = canonical.status().message();
+    reason.remove_prefix(std::min(reason.size(), reason.find(':') + 1));
+    while (!reason.empty() && reason.front() == ' ') {
+      reason.remove_prefix(1);
+    }
+    return error(ErrorCode::kInvalidArgument, "invalid email: " + std::string(reason));
   }
   return canonical;
 }

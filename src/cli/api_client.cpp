@@ -24,13 +24,13 @@ Status api_error(const HttpResponse& response) {
     case 409:
       code = ErrorCode::kAlreadyExists;
       break;
-    case 413:
-    case 429:
-    case 507:
-      code = ErrorCode::kResourceExhausted;
-      break;
+    case 429:  // try again later, like a sealed or overloaded server
     case 503:
       code = ErrorCode::kUnavailable;
+      break;
+    case 413:
+    case 507:
+      code = ErrorCode::kResourceExhausted;
       break;
     default:
       break;
@@ -45,6 +45,12 @@ Status api_error(const HttpResponse& response) {
       std::string name = json_string(error_it->value(), "code");
       if (!text.empty()) {
         message = text + (name.empty() ? "" : " (" + name + ")");
+      }
+      // Whatever the HTTP status, these say that data does not verify (exit 7).
+      if (name == "decryption_failed") {
+        code = ErrorCode::kDecryptionFailed;
+      } else if (name == "integrity_error") {
+        code = ErrorCode::kDataLoss;
       }
     }
   }

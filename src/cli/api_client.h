@@ -14,8 +14,9 @@
 namespace caas::cli {
 
 // The Status for a non-2xx response: 400 → kInvalidArgument, 401 → kUnauthenticated, 403 →
-// kPermissionDenied, 404 → kNotFound, 409 → kAlreadyExists, 413/429/507 → kResourceExhausted,
-// 503 → kUnavailable, other → kInternal. The message is the body's error.message and
+// kPermissionDenied, 404 → kNotFound, 409 → kAlreadyExists, 413/507 → kResourceExhausted,
+// 429/503 → kUnavailable, other → kInternal; whatever the status, the error codes
+// decryption_failed → kDecryptionFailed and integrity_error → kDataLoss. The message is the body's error.message and
 // error.code, or the bare status when the body is not caasd's error shape.
 Status api_error(const HttpResponse& response);
 

@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include <boost/json/serialize.hpp>
+#include <sys/stat.h>
 
 #include "base/base64.h"
 #include "cli/commands.h"
@@ -34,7 +35,11 @@ Result<std::optional<HttpResponse>> stat_remote(ApiClient& api, const std::strin
     return std::optional<HttpResponse>();
   }
   if (!response.success()) {
-    return api_error(response);
+    // A HEAD answer has no body, so no message: ask with a GET of one byte for the sentence.
+    request.method = "GET";
+    request.headers.push_back("Range: bytes=0-0");
+    CAAS_ASSIGN_OR_RETURN(HttpResponse detailed, api.http().send(request));
+    return api_error(detailed.success() ? response : detailed);
   }
   return std::optional<HttpResponse>(std::move(response));
 }
@@ -53,9 +58,10 @@ Result<std::vector<std::string>> grantee_emails(ApiClient& api, const std::strin
 }
 
 // The grantee's public key, checked against what this device saw before (trust on first use).
-// A first sighting is remembered and reported; a changed key is refused unless `trust_new`.
-Result<std::string> grantee_key(Context& context, ApiClient& api, const std::string& email,
-                                bool trust_new, std::string& note) {
+// A first sighting is reported (and remembered by grant() once the grant exists); a changed
+// key is refused unless `trust_new`.
+Result<std::string> grantee_key(ApiClient& api, const std::string& email, bool trust_new,
+                                std::string& note) {
   bool found = false;
   CAAS_ASSIGN_OR_RETURN(boost::json::value key,
                         api.call_optional("GET", "/v1/keys/" + url_encode(email, false), found));
@@ -84,12 +90,13 @@ Result<std::string> grantee_key(Context& context, ApiClient& api, const std::str
   } else {
     note = "Key of " + email + ": " + fingerprint + " (as before)";
   }
-  known[email] = public_key;
-  if (Status status = save_known_keys(known); !status.ok()) {
-    return status;
-  }
-  (void)context;
   return public_key;
+}
+
+Status remember_key(const std::string& email, const std::string& public_key) {
+  CAAS_ASSIGN_OR_RETURN(KnownKeys known, load_known_keys());
+  known[email] = public_key;
+  return save_known_keys(known);
 }
 
 // The age header of the caller's own client-mode file, re-made with a stanza for `recipient`.
@@ -125,17 +132,18 @@ Result<std::string> header_for(ApiClient& api, const std::string& remote,
 Status grant(Context& context, ApiClient& api, const std::string& remote, const std::string& email,
              bool client_mode, bool trust_new, std::string& note) {
   boost::json::object body{{"email", email}, {"permission", "read"}};
+  std::string public_key;
   if (client_mode) {
     CAAS_ASSIGN_OR_RETURN(const format::age::X25519Identity* identity, context.identity());
-    CAAS_ASSIGN_OR_RETURN(std::string public_key,
-                          grantee_key(context, api, email, trust_new, note));
+    CAAS_ASSIGN_OR_RETURN(public_key, grantee_key(api, email, trust_new, note));
     CAAS_ASSIGN_OR_RETURN(std::string header, header_for(api, remote, *identity, public_key));
     body["header"] = header;
   }
   CAAS_ASSIGN_OR_RETURN(boost::json::value granted,
                         api.call("POST", file_target(remote) + "/grants", body));
   (void)granted;
-  return ok_status();
+  // Only a key a grant was actually made for becomes "known".
+  return public_key.empty() ? ok_status() : remember_key(email, public_key);
 }
 
 std::string size_text(const boost::json::value& entry) {
@@ -186,18 +194,27 @@ Status run_upload(Context& context, const UploadOptions& options) {
                         client_mode ? local_hash : std::string(), existing.has_value()};
   CAAS_ASSIGN_OR_RETURN(boost::json::value uploaded, upload_file(*api, request));
   std::string notes;
+  Status regrant_failure;
+  boost::json::array regranted;
   for (const std::string& email : regrant) {
     std::string note;
     Status status = grant(context, *api, remote, email, client_mode, false, note);
-    notes += status.ok() ? "\nShared again with " + email
-                         : "\nCould not share again with " + email + ": " + status.message();
+    if (status.ok()) {
+      notes += "\nShared again with " + email;
+      regranted.emplace_back(email);
+    } else if (regrant_failure.ok()) {
+      regrant_failure = error(status.code(), "uploaded, but could not share it again with " +
+                                                 email + ": " + status.message());
+    }
   }
   boost::json::object out = uploaded.is_object() ? uploaded.get_object() : boost::json::object();
   out["skipped"] = false;
+  out["mode"] = wanted_mode;
+  out["shared_again"] = regranted;
   context.emit(
       out, "Uploaded " + options.local_path + " to " + remote + " (" + size_text(uploaded) + ", " +
                (client_mode ? "end-to-end encrypted" : "encrypted by the server") + ")" + notes);
-  return ok_status();
+  return regrant_failure;
 }
 
 Status run_download(Context& context, const DownloadOptions& options) {
@@ -221,6 +238,17 @@ Status run_download(Context& context, const DownloadOptions& options) {
     name = options.remote;
   }
   std::string local = options.local_path.empty() ? last_segment(name) : options.local_path;
+  if (options.shared && options.local_path.empty()) {
+    // The name was chosen by another user: it must not replace a file here (".bashrc") unasked.
+    struct stat info {};
+    if (local.empty() || local.front() == '.' || ::lstat(local.c_str(), &info) == 0) {
+      return error(ErrorCode::kAlreadyExists,
+                   "the shared file is named \"" + local +
+                       "\", which exists here or is hidden: give a local path, "
+                       "caas download --shared " +
+                       options.remote + " PATH");
+    }
+  }
   Result<const format::age::X25519Identity*> identity = context.identity();
   CAAS_ASSIGN_OR_RETURN(
       DownloadResult result,

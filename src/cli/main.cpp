@@ -284,6 +284,8 @@ void add_age_commands(CLI::App& app, Commands& c) {
 int main_impl(int argc, char** argv) {
   CLI::App app("caas: the client of caasd (files, sharing, keys, transit), and an age tool");
   app.require_subcommand(1);
+  // Global flags may also follow the command (`caas ls --json`).
+  app.fallthrough();
   Commands commands;
   app.add_option("--server", commands.context.server_flag,
                  "caasd's URL (else CAAS_SERVER, else the last login's, else " +

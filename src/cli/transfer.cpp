@@ -330,8 +330,12 @@ Result<DownloadResult> download_file(ApiClient& api, const std::string& target,
   Result<HttpResponse> response = api.http().send(http);
   if (!response.ok()) {
     Status status = std::move(response).status();
-    if (status.code() == ErrorCode::kDecryptionFailed ||
-        status.code() == ErrorCode::kInvalidArgument) {
+    // The body reached the decryptor: a malformed file (kInvalidArgument), a bad tag
+    // (kDecryptionFailed) or a file not encrypted to this key (kNotFound, "no identity
+    // matched") all mean the same to the user: it does not decrypt here.
+    if (decryptor.has_value() &&
+        (status.code() == ErrorCode::kDecryptionFailed ||
+         status.code() == ErrorCode::kInvalidArgument || status.code() == ErrorCode::kNotFound)) {
       return error(ErrorCode::kDataLoss,
                    "the downloaded file does not decrypt: " + status.message());
     }

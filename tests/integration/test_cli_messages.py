@@ -20,8 +20,6 @@ def pair(tmp_path_factory, smtp):  # noqa: F811
     server.cleanup()
 
 
-@pytest.mark.xfail(strict=True, reason="bug: the first-share note tells the user to compare the "
-                   "fingerprint with `caas whoami`, which does not show it (`caas keys show` does)")
 def test_the_first_share_note_names_commands_that_show_the_fingerprint(pair):
     owner, grantee = pair
     for user in pair:

@@ -158,9 +158,6 @@ def test_register_at_a_terminal_asks_the_password_twice(terminal):
 
 @pytest.mark.skipif(shutil.which("dash") is None, reason="needs dash, a shell that does not "
                     "restore the terminal after a job is interrupted")
-@pytest.mark.xfail(strict=True, reason="bug: Ctrl-C at the hidden password prompt leaves the "
-                   "terminal with echo off (prompt.cpp restores termios only when the read "
-                   "returns; no signal handler), visible under shells that do not restore it")
 def test_ctrl_c_at_the_password_prompt_restores_echo(tmp_path):
     env = client_env(tmp_path / "config", "http://127.0.0.1:1",
                      {"LANG": "C.UTF-8", "TERM": "xterm-256color", "PS1": "$ "})

@@ -17,7 +17,7 @@ command must print, on which stream, and how it ends:
     ! TEXT               the next line of stderr (prompts included, whitespace at both ends ignored)
     ? N                  the exit code (0 when absent); `? nonzero` for any failure
     % ACTION ARGS…       a step of the test itself: `% file NAME BYTES` (random content),
-                         `% text NAME WORDS…` (a line; no words: empty), `% same A B` (byte-equal files), `% absent NAME`,
+                         `% text NAME WORDS…` (a line; no words: empty), `% same A B` (byte-equal files), `% absent NAME`, `% remove NAME`,
                          `% replace-key USER [ITERATIONS MEMORY_KIB]` (TranscriptRunner.replace_key)
 
 Every stdout and stderr line must be matched, in order: an unexpected line fails the block.
@@ -243,6 +243,8 @@ class TranscriptRunner:
             if a != b:
                 raise TranscriptError(f"{where}: {args[0]} ({len(a)} bytes) and {args[1]} "
                                       f"({len(b)} bytes) differ")
+        elif verb == "remove":
+            (self.work / args[0]).unlink()
         elif verb == "absent":
             if (self.work / args[0]).exists():
                 raise TranscriptError(f"{where}: {args[0]} exists")
