@@ -12,8 +12,8 @@ inline constexpr int kExitUsage = 2;        // bad flags or arguments
 inline constexpr int kExitAuth = 3;         // not logged in, wrong password or code, forbidden
 inline constexpr int kExitNotFound = 4;     // no such file, user, key
 inline constexpr int kExitConflict = 5;     // already exists
-inline constexpr int kExitUnavailable = 6;  // server unreachable, sealed, overloaded
-inline constexpr int kExitIntegrity = 7;    // a download or signature does not verify
+inline constexpr int kExitUnavailable = 6;  // server unreachable, sealed, overloaded, rate-limited
+inline constexpr int kExitIntegrity = 7;    // a download, decryption or signature does not verify
 
 inline int exit_code_for(const Status& status) {
   switch (status.code()) {

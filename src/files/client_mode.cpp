@@ -26,83 +26,33 @@ Status damaged(const meta::FileRecord& record, std::string_view why) {
 
 // See the file comment. The check holds the body back until its header ends (at most
 // kMaxClientHeaderBytes); everything then streams to the blob.
-class ClientUpload final : public Upload {
+class ClientUpload final : public BlobUpload {
  public:
-  ClientUpload(FileService::Impl& service, meta::FileRecord record,
-               std::unique_ptr<storage::BlobWriter> blob, bool overwrite)
-      : service_(service),
-        record_(std::move(record)),
-        blob_(std::move(blob)),
-        overwrite_(overwrite) {}
-  ~ClientUpload() override { abort(); }
+  using BlobUpload::BlobUpload;
 
   Status write(ByteSpan bytes) override {
-    if (done_) {
-      return error(ErrorCode::kFailedPrecondition, "upload already ended");
-    }
-    if (bytes.size() > service_.config.max_file_bytes - total_) {
-      return error(
-          ErrorCode::kOutOfRange,
-          "file over the limit of " + std::to_string(service_.config.max_file_bytes) + " bytes");
-    }
+    CAAS_TRY(admit(total_, bytes.size()));
     total_ += bytes.size();
     hash_.update(bytes);
     CAAS_ASSIGN_OR_RETURN(ByteSpan ready, check_.push(bytes));
     return ready.empty() ? ok_status() : blob_->write(ready);
   }
 
-  Result<FileInfo> finish() override {
-    if (done_) {
-      return error(ErrorCode::kFailedPrecondition, "upload already ended");
-    }
-    done_ = true;
-    Result<FileInfo> info = commit();
-    if (!info.ok()) {
-      blob_->abort();
-    }
-    return info;
-  }
-
-  void abort() override {
-    if (!done_) {
-      done_ = true;
-      blob_->abort();
-    }
-  }
-
  private:
-  Result<FileInfo> commit() {
+  // No grants carried over: the old file's grants hold its key, not this one's.
+  Result<std::vector<meta::GrantRecord>> complete_record() override {
     CAAS_TRY(check_.finish());
     record_.size = total_;
     record_.sha256 = hex_encode(hash_.finish());
     record_.mode = "client";
     record_.wrapped_dek.clear();
     record_.age_header_len = check_.header_bytes();
-    CAAS_TRY(blob_->commit().status());
-    record_.created_at = format_rfc3339(service_.clock.now());
-    // No grants carried over: the old file's grants hold its key, not this one's.
-    Result<std::optional<meta::FileRecord>> replaced =
-        service_.files.put_file(record_, {}, overwrite_);
-    if (!replaced.ok()) {
-      service_.drop_blob(record_.blob_id);  // committed, but no row will ever name it
-      return replaced.status();
-    }
-    if (*replaced) {
-      service_.drop_blob((*replaced)->blob_id);
-    }
-    service_.record(record_.owner_id, *replaced ? "file.overwrite" : "file.upload", record_.path,
-                    "ok");
-    return info_of(record_);
+    return std::vector<meta::GrantRecord>();
   }
 
-  FileService::Impl& service_;
-  meta::FileRecord record_;
-  std::unique_ptr<storage::BlobWriter> blob_;
   crypto::Sha256 hash_;
   detail::AgeBodyCheck check_;
   std::uint64_t total_ = 0;
-  bool overwrite_;
-  bool done_ = false;
 };
 
 // `prefix` (a grantee's header, or nothing) followed by the blob from `skip` on.

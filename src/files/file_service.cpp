@@ -141,19 +141,72 @@ Result<meta::FileRecord> FileService::Impl::owned(std::string_view owner_id,
   return std::move(*record);
 }
 
+BlobUpload::BlobUpload(FileService::Impl& service, meta::FileRecord record,
+                       std::unique_ptr<storage::BlobWriter> blob, bool overwrite)
+    : service_(service),
+      record_(std::move(record)),
+      blob_(std::move(blob)),
+      overwrite_(overwrite) {}
+
+BlobUpload::~BlobUpload() { abort(); }
+
+Status BlobUpload::admit(std::uint64_t so_far, std::size_t more) const {
+  if (done_) {
+    return error(ErrorCode::kFailedPrecondition, "upload already ended");
+  }
+  if (more > service_.config.max_file_bytes - so_far) {
+    return error(
+        ErrorCode::kOutOfRange,
+        "file over the limit of " + std::to_string(service_.config.max_file_bytes) + " bytes");
+  }
+  return ok_status();
+}
+
+Result<FileInfo> BlobUpload::finish() {
+  if (done_) {
+    return error(ErrorCode::kFailedPrecondition, "upload already ended");
+  }
+  done_ = true;
+  Result<FileInfo> info = commit();
+  if (!info.ok()) {
+    blob_->abort();
+  }
+  return info;
+}
+
+void BlobUpload::abort() {
+  if (!done_) {
+    done_ = true;
+    blob_->abort();
+  }
+}
+
+// The blob is durable before the row names it; the row and its grants go in one transaction.
+Result<FileInfo> BlobUpload::commit() {
+  CAAS_ASSIGN_OR_RETURN(std::vector<meta::GrantRecord> grants, complete_record());
+  CAAS_TRY(blob_->commit().status());
+  record_.created_at = format_rfc3339(service_.clock.now());
+  Result<std::optional<meta::FileRecord>> replaced =
+      service_.files.put_file(record_, grants, overwrite_);
+  if (!replaced.ok()) {
+    service_.drop_blob(record_.blob_id);  // committed, but no row will ever name it
+    return replaced.status();
+  }
+  if (*replaced) {
+    service_.drop_blob((*replaced)->blob_id);
+  }
+  service_.record(record_.owner_id, *replaced ? "file.overwrite" : "file.upload", record_.path,
+                  "ok");
+  return info_of(record_);
+}
+
 namespace {
 
-class ServerUpload final : public Upload {
+class ServerUpload final : public BlobUpload {
  public:
   ServerUpload(FileService::Impl& service, meta::FileRecord record, kms::Dek dek,
                std::unique_ptr<storage::BlobWriter> blob, bool overwrite)
-      : service_(service),
-        record_(std::move(record)),
-        dek_(std::move(dek)),
-        blob_(std::move(blob)),
-        overwrite_(overwrite) {}
-
-  ~ServerUpload() override { abort(); }
+      : BlobUpload(service, std::move(record), std::move(blob), overwrite), dek_(std::move(dek)) {}
 
   Status start(const format::Binding& binding) {
     storage::BlobWriter* blob = blob_.get();
@@ -166,39 +219,13 @@ class ServerUpload final : public Upload {
   }
 
   Status write(ByteSpan plaintext) override {
-    if (done_) {
-      return error(ErrorCode::kFailedPrecondition, "upload already ended");
-    }
-    if (plaintext.size() > service_.config.max_file_bytes - writer_->plaintext_bytes()) {
-      return error(
-          ErrorCode::kOutOfRange,
-          "file over the limit of " + std::to_string(service_.config.max_file_bytes) + " bytes");
-    }
+    CAAS_TRY(admit(writer_->plaintext_bytes(), plaintext.size()));
     hash_.update(plaintext);
     return writer_->write(plaintext);
   }
 
-  Result<FileInfo> finish() override {
-    if (done_) {
-      return error(ErrorCode::kFailedPrecondition, "upload already ended");
-    }
-    done_ = true;
-    Result<FileInfo> info = commit();
-    if (!info.ok()) {
-      blob_->abort();
-    }
-    return info;
-  }
-
-  void abort() override {
-    if (!done_) {
-      done_ = true;
-      blob_->abort();
-    }
-  }
-
  private:
-  Result<FileInfo> commit() {
+  Result<std::vector<meta::GrantRecord>> complete_record() override {
     CAAS_TRY(writer_->finish());
     record_.size = writer_->plaintext_bytes();
     record_.sha256 = hex_encode(hash_.finish());
@@ -206,24 +233,10 @@ class ServerUpload final : public Upload {
     CAAS_ASSIGN_OR_RETURN(
         record_.wrapped_dek,
         kms::wrap_dek(*keyring, dek_, {record_.id, record_.owner_id, record_.owner_id}));
-    std::vector<meta::GrantRecord> grants;
-    if (overwrite_) {
-      CAAS_ASSIGN_OR_RETURN(grants, rewrapped_grants(*keyring));
+    if (!overwrite_) {
+      return std::vector<meta::GrantRecord>();
     }
-    CAAS_TRY(blob_->commit().status());
-    record_.created_at = format_rfc3339(service_.clock.now());
-    Result<std::optional<meta::FileRecord>> replaced =
-        service_.files.put_file(record_, grants, overwrite_);
-    if (!replaced.ok()) {
-      service_.drop_blob(record_.blob_id);  // committed, but no row will ever name it
-      return replaced.status();
-    }
-    if (*replaced) {
-      service_.drop_blob((*replaced)->blob_id);
-    }
-    service_.record(record_.owner_id, *replaced ? "file.overwrite" : "file.upload", record_.path,
-                    "ok");
-    return info_of(record_);
+    return rewrapped_grants(*keyring);
   }
 
   // An overwrite keeps the path's grants: the new DEK wrapped for each grantee of the old file.
@@ -246,14 +259,9 @@ class ServerUpload final : public Upload {
     return grants;
   }
 
-  FileService::Impl& service_;
-  meta::FileRecord record_;
   kms::Dek dek_;
-  std::unique_ptr<storage::BlobWriter> blob_;
   std::optional<format::ContainerWriter> writer_;
   crypto::Sha256 hash_;
-  bool overwrite_;
-  bool done_ = false;
 };
 
 class ServerDownload final : public Download {

@@ -247,8 +247,17 @@ TEST(ApiError, UsesTheServersSentenceAndMapsTheStatus) {
   response.headers["retry-after"] = "7";
   response.body = "<html>not caas</html>";
   status = api_error(response);
-  EXPECT_EQ(status.code(), ErrorCode::kResourceExhausted);
+  EXPECT_EQ(status.code(), ErrorCode::kUnavailable);  // try later: exit 6
   EXPECT_EQ(status.message(), "the server answered HTTP 429; retry after 7 s");
+
+  // The error code wins over the status where it says that data does not verify.
+  response = HttpResponse{};
+  response.status = 400;
+  response.body = R"({"error":{"code":"decryption_failed","message":"decryption failed"}})";
+  EXPECT_EQ(exit_code_for(api_error(response)), kExitIntegrity);
+  response.status = 500;
+  response.body = R"({"error":{"code":"integrity_error","message":"stored data is damaged"}})";
+  EXPECT_EQ(exit_code_for(api_error(response)), kExitIntegrity);
 
   response = HttpResponse{};
   response.status = 503;

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/clock.h"
 #include "base/result.h"
@@ -58,6 +59,36 @@ class FileService::Impl {
   kms::AuditLog& audit;
   const Clock& clock;
   FilesConfig config;
+};
+
+// What the uploads of both modes share: the size limit, the finish/abort life cycle, and the
+// durable end (blob commit → row in one transaction → audit). A mode writes its body through
+// write() and fills in the row in complete_record().
+class BlobUpload : public Upload {
+ public:
+  BlobUpload(FileService::Impl& service, meta::FileRecord record,
+             std::unique_ptr<storage::BlobWriter> blob, bool overwrite);
+  ~BlobUpload() override;  // aborts unless finished
+
+  Result<FileInfo> finish() final;
+  void abort() final;
+
+ protected:
+  // Before taking `more` bytes after `so_far`: kFailedPrecondition once ended, kOutOfRange past
+  // max_file_bytes.
+  Status admit(std::uint64_t so_far, std::size_t more) const;
+  // Completes record_ (size, sha256, mode, key fields) and returns the grants to store with it.
+  virtual Result<std::vector<meta::GrantRecord>> complete_record() = 0;
+
+  FileService::Impl& service_;
+  meta::FileRecord record_;
+  std::unique_ptr<storage::BlobWriter> blob_;
+  bool overwrite_;
+
+ private:
+  Result<FileInfo> commit();
+
+  bool done_ = false;
 };
 
 // The FileInfo of a row.
