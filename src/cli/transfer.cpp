@@ -1,11 +1,15 @@
 #include "cli/transfer.h"
 
 #include <cerrno>
+#include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <deque>
 #include <memory>
+#include <mutex>
 #include <optional>
+#include <thread>
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -44,7 +48,9 @@ Result<std::uint64_t> local_file_size(const std::string& path) {
   return static_cast<std::uint64_t>(info.st_size);
 }
 
-// The upload body: the local file's bytes, or their age encryption, pulled by curl.
+// The upload body: the local file's bytes, or their age encryption, pulled by curl. In age
+// mode a second thread reads and encrypts ahead, up to kAheadPieces pieces, so that encryption
+// and sending overlap on two cores (as `age | curl` would) instead of taking turns.
 class UploadSource {
  public:
   static Result<std::unique_ptr<UploadSource>> open(const std::string& path,
@@ -63,6 +69,21 @@ class UploadSource {
     return source;
   }
 
+  UploadSource(const UploadSource&) = delete;
+  UploadSource& operator=(const UploadSource&) = delete;
+  UploadSource(UploadSource&&) = delete;
+  UploadSource& operator=(UploadSource&&) = delete;
+  ~UploadSource() {
+    {
+      std::lock_guard lock(mutex_);
+      cancelled_ = true;
+    }
+    changed_.notify_all();
+    if (producer_.joinable()) {
+      producer_.join();
+    }
+  }
+
   [[nodiscard]] std::uint64_t body_size() const { return body_size_; }
 
   Result<std::size_t> read(MutableByteSpan out) {
@@ -70,50 +91,92 @@ class UploadSource {
       CAAS_ASSIGN_OR_RETURN(std::size_t got, input_.read(out));
       return count_plaintext(got);
     }
-    while (pending_->size() - taken_ < out.size() && !ended_) {
-      Status status = encrypt_next_piece();
-      if (!status.ok()) {
-        return status;
+    if (taken_ == current_.size()) {
+      CAAS_TRY(next_block());
+      if (current_.empty()) {
+        return std::size_t{0};
       }
     }
-    std::size_t n = std::min(out.size(), pending_->size() - taken_);
-    std::memcpy(out.data(), pending_->data() + taken_, n);
+    std::size_t n = std::min(out.size(), current_.size() - taken_);
+    std::memcpy(out.data(), current_.data() + taken_, n);
     taken_ += n;
-    if (taken_ == pending_->size()) {
-      pending_->clear();
-      taken_ = 0;
-    }
     return n;
   }
 
  private:
-  UploadSource(Input input, std::uint64_t size)
-      : input_(std::move(input)), size_(size), pending_(std::make_unique<Bytes>()) {}
+  static constexpr std::size_t kAheadPieces = 8;
+
+  UploadSource(Input input, std::uint64_t size) : input_(std::move(input)), size_(size) {}
 
   Status start_age(const format::age::X25519Identity& identity) {
     format::age::X25519Recipient recipient = identity.recipient();
     const format::age::Recipient* recipients[] = {&recipient};
-    Bytes* pending = pending_.get();
-    format::age::ByteSink sink = [pending](ByteSpan bytes) {
-      pending->insert(pending->end(), bytes.begin(), bytes.end());
+    Bytes* staging = &staging_;
+    format::age::ByteSink sink = [staging](ByteSpan bytes) {
+      staging->insert(staging->end(), bytes.begin(), bytes.end());
       return ok_status();
     };
     CAAS_ASSIGN_OR_RETURN(format::age::Encryptor encryptor,
                           format::age::Encryptor::create(recipients, std::move(sink)));
     encryptor_.emplace(std::move(encryptor));
-    body_size_ = pending_->size() + age_payload_bytes(size_);  // the header is in pending_
+    body_size_ = staging_.size() + age_payload_bytes(size_);  // the header is in staging_
+    ready_.push_back(std::move(staging_));
+    staging_.clear();
+    producer_ = std::thread([this] { produce(); });
     return ok_status();
   }
 
-  Status encrypt_next_piece() {
+  // The producer thread: read, encrypt, queue; until the end, an error or cancellation.
+  void produce() {
+    for (;;) {
+      {
+        std::unique_lock lock(mutex_);
+        changed_.wait(lock, [this] { return cancelled_ || ready_.size() < kAheadPieces; });
+        if (cancelled_) {
+          return;
+        }
+      }
+      bool last = false;
+      Status status = encrypt_next_piece(last);
+      std::lock_guard lock(mutex_);
+      if (!status.ok()) {
+        failure_ = std::move(status);
+      } else if (!staging_.empty()) {
+        ready_.push_back(std::move(staging_));
+        staging_.clear();
+      }
+      produced_all_ = last || failure_.has_value();
+      changed_.notify_all();
+      if (produced_all_) {
+        return;
+      }
+    }
+  }
+
+  Status encrypt_next_piece(bool& last) {
     crypto::SecretBytes piece(kPieceBytes);
     CAAS_ASSIGN_OR_RETURN(std::size_t got, input_.read_full(piece.expose_mutable()));
     CAAS_ASSIGN_OR_RETURN(std::size_t counted, count_plaintext(got));
     if (counted == 0) {
-      ended_ = true;
+      last = true;
       return encryptor_->finish();
     }
     return encryptor_->write(piece.expose().first(counted));
+  }
+
+  // Moves the next queued block into current_; leaves it empty at the end.
+  Status next_block() {
+    std::unique_lock lock(mutex_);
+    changed_.wait(lock, [this] { return !ready_.empty() || produced_all_; });
+    current_.clear();
+    taken_ = 0;
+    if (!ready_.empty()) {
+      current_ = std::move(ready_.front());
+      ready_.pop_front();
+      changed_.notify_all();
+      return ok_status();
+    }
+    return failure_.has_value() ? *failure_ : ok_status();
   }
 
   // Refuses a file that grows or shrinks while it is sent: the declared length would be wrong.
@@ -127,12 +190,20 @@ class UploadSource {
 
   Input input_;
   std::uint64_t size_;
-  std::uint64_t read_ = 0;
+  std::uint64_t read_ = 0;  // the producer's (or, in plain mode, curl's thread's)
   std::uint64_t body_size_ = 0;
   std::optional<format::age::Encryptor> encryptor_;
-  std::unique_ptr<Bytes> pending_;  // ciphertext not yet taken by curl (stable for the sink)
+  Bytes staging_;  // the encryptor's output for the piece in hand (producer thread)
+  Bytes current_;  // the block curl is taking (curl's thread)
   std::size_t taken_ = 0;
-  bool ended_ = false;
+
+  std::mutex mutex_;  // guards the members below
+  std::condition_variable changed_;
+  std::deque<Bytes> ready_;
+  std::optional<Status> failure_;
+  bool produced_all_ = false;
+  bool cancelled_ = false;
+  std::thread producer_;  // last: started once everything above exists, joined first
 };
 
 // A new file beside `path`, renamed over it by commit(); removed if never committed.
