@@ -15,6 +15,9 @@ namespace {
 // bytes need, but not stall: under 1 byte/s for 60 s ends them.
 constexpr long kConnectTimeoutSeconds = 10;
 constexpr long kLowSpeedSeconds = 60;
+// All the header lines of one exchange (interim 1xx answers included): caasd sends a few
+// hundred bytes.
+constexpr std::size_t kMaxHeaderBytes = 64 * 1024;
 
 void global_init_once() {
   static std::once_flag once;
@@ -28,7 +31,8 @@ struct Transfer {
   long status_seen = 0;  // the status line of the final response, once headers arrive
   std::uint64_t sent = 0;
   std::uint64_t received = 0;
-  bool started = false;           // on_start was called
+  bool started = false;  // on_start was called
+  std::size_t header_bytes = 0;
   std::optional<Status> failure;  // a reader/writer error, which aborted the transfer
 };
 
@@ -53,6 +57,12 @@ std::string_view trim(std::string_view text) {
 std::size_t on_header(char* data, std::size_t size, std::size_t count, void* user) {
   auto* transfer = static_cast<Transfer*>(user);
   std::string_view line(data, size * count);
+  // Bounded whatever the server sends; curl calls this once per header line.
+  transfer->header_bytes += line.size();
+  if (transfer->header_bytes > kMaxHeaderBytes) {
+    transfer->failure = error(ErrorCode::kResourceExhausted, "the server's headers are too large");
+    return 0;  // aborts the transfer
+  }
   if (line.starts_with("HTTP/")) {
     // A new response (after a 100 Continue, say): forget the previous one's headers. Its status
     // routes the body that follows (on_body), so it is read here, before any body byte.
