@@ -180,7 +180,7 @@ Status run_login(Context& context, const LoginOptions& options) {
   CAAS_ASSIGN_OR_RETURN(boost::json::value ticket,
                         api->call("POST", "/v1/auth/login", credentials(email, keys)));
   bool totp = false;
-  if (const boost::json::value* methods = ticket.get_object().if_contains("methods");
+  if (const boost::json::value* methods = json_field(ticket, "methods");
       methods != nullptr && methods->is_array()) {
     for (const boost::json::value& method : methods->get_array()) {
       totp = totp || (method.is_string() && method.get_string() == "totp");
@@ -257,8 +257,7 @@ Status run_logout(Context& context) {
 Status run_whoami(Context& context) {
   CAAS_ASSIGN_OR_RETURN(ApiClient * api, context.session());
   CAAS_ASSIGN_OR_RETURN(boost::json::value me, api->call("GET", "/v1/auth/me"));
-  bool totp = me.is_object() && me.get_object().contains("totp_enabled") &&
-              me.at("totp_enabled").is_bool() && me.at("totp_enabled").get_bool();
+  bool totp = json_flag(me, "totp_enabled");
   boost::json::object out = me.is_object() ? me.get_object() : boost::json::object();
   out["server"] = api->http().base_url();
   std::string human = json_string(me, "email") + " on " + api->http().base_url() + " (user id " +

@@ -36,7 +36,7 @@ Status write_raw(ByteSpan bytes) {
 
 std::string scope_list(const boost::json::value& key) {
   std::string text;
-  if (const boost::json::value* scopes = key.get_object().if_contains("scopes");
+  if (const boost::json::value* scopes = json_field(key, "scopes");
       scopes != nullptr && scopes->is_array()) {
     for (const boost::json::value& scope : scopes->get_array()) {
       text += (text.empty() ? "" : ",") + std::string(scope.is_string() ? scope.get_string() : "");
@@ -52,8 +52,7 @@ void add_context(boost::json::object& body, const TransitOptions& options) {
 }
 
 Status transit_verify_result(Context& context, const boost::json::value& answer) {
-  bool valid = answer.is_object() && answer.get_object().contains("valid") &&
-               answer.at("valid").is_bool() && answer.at("valid").get_bool();
+  bool valid = json_flag(answer, "valid");
   context.emit(answer, valid ? "valid" : "");
   if (!valid) {
     return error(ErrorCode::kDecryptionFailed, "does not verify");
@@ -210,8 +209,10 @@ Status run_operator_init(Context& context, const InitOptions& options) {
                       " of these " + std::to_string(options.shares) +
                       " open the server; give each to a different person):\n";
   int n = 0;
-  for (const boost::json::value& share : answer.at("shares").get_array()) {
-    human += "  share " + std::to_string(++n) + ": " + std::string(share.get_string()) + "\n";
+  CAAS_ASSIGN_OR_RETURN(const boost::json::array* shares, json_array(answer, "shares"));
+  for (const boost::json::value& share : *shares) {
+    std::string text = share.is_string() ? std::string(share.get_string()) : "?";
+    human += "  share " + std::to_string(++n) + ": " + text + "\n";
   }
   human += "Root token (operator; keep it offline): " + json_string(answer, "root_token") +
            "\nThe server is sealed: run `caas operator unseal` with " +
@@ -229,11 +230,13 @@ Status run_operator_unseal(Context& context, const std::string& share_flag) {
   }
   boost::json::object body{{"share", share}};
   CAAS_ASSIGN_OR_RETURN(boost::json::value answer, api->call("POST", "/v1/sys/unseal", body));
-  bool sealed = answer.at("sealed").as_bool();
-  std::string human = sealed ? "Share accepted: " + boost::json::serialize(answer.at("progress")) +
-                                   " of " + boost::json::serialize(answer.at("threshold")) +
-                                   "; still sealed."
-                             : std::string("Unsealed.");
+  const boost::json::value* progress = json_field(answer, "progress");
+  const boost::json::value* threshold = json_field(answer, "threshold");
+  std::string human =
+      json_flag(answer, "sealed")
+          ? "Share accepted: " + (progress ? boost::json::serialize(*progress) : "?") + " of " +
+                (threshold ? boost::json::serialize(*threshold) : "?") + "; still sealed."
+          : std::string("Unsealed.");
   context.emit(answer, human);
   return ok_status();
 }
@@ -250,8 +253,11 @@ Status run_operator_seal(Context& context) {
 Status run_operator_status(Context& context) {
   CAAS_ASSIGN_OR_RETURN(ApiClient * api, context.api());
   CAAS_ASSIGN_OR_RETURN(boost::json::value health, api->call("GET", "/v1/sys/health"));
-  bool initialized = health.at("initialized").as_bool();
-  bool sealed = health.at("sealed").as_bool();
+  if (json_field(health, "initialized") == nullptr || json_field(health, "sealed") == nullptr) {
+    return error(ErrorCode::kInternal, "the server's answer is not a caasd health report");
+  }
+  bool initialized = json_flag(health, "initialized");
+  bool sealed = json_flag(health, "sealed");
   std::string human = api->http().base_url() + ": caasd " + json_string(health, "version") + ", " +
                       (initialized ? (sealed ? "sealed" : "unsealed") : "not initialized");
   context.emit(health, human);

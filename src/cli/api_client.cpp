@@ -83,6 +83,25 @@ std::string json_string(const boost::json::value& object, std::string_view key) 
   return std::string(field->get_string());
 }
 
+const boost::json::value* json_field(const boost::json::value& object, std::string_view key) {
+  return object.is_object() ? object.get_object().if_contains(key) : nullptr;
+}
+
+bool json_flag(const boost::json::value& object, std::string_view key) {
+  const boost::json::value* field = json_field(object, key);
+  return field != nullptr && field->is_bool() && field->get_bool();
+}
+
+Result<const boost::json::array*> json_array(const boost::json::value& object,
+                                             std::string_view key) {
+  const boost::json::value* field = json_field(object, key);
+  if (field == nullptr || !field->is_array()) {
+    return error(ErrorCode::kInternal,
+                 "the server's answer has no \"" + std::string(key) + "\" list");
+  }
+  return &field->get_array();
+}
+
 Result<boost::json::value> ApiClient::call(std::string_view method, std::string target,
                                            const boost::json::value& body) {
   HttpRequest request;

@@ -16,15 +16,24 @@ namespace caas::cli {
 // The Status for a non-2xx response: 400 → kInvalidArgument, 401 → kUnauthenticated, 403 →
 // kPermissionDenied, 404 → kNotFound, 409 → kAlreadyExists, 413/507 → kResourceExhausted,
 // 429/503 → kUnavailable, other → kInternal; whatever the status, the error codes
-// decryption_failed → kDecryptionFailed and integrity_error → kDataLoss. The message is the body's error.message and
-// error.code, or the bare status when the body is not caasd's error shape.
+// decryption_failed → kDecryptionFailed and integrity_error → kDataLoss. The message is the body's
+// error.message and error.code, or the bare status when the body is not caasd's error shape.
 Status api_error(const HttpResponse& response);
 
 // The body as JSON. Errors: kInternal when it is not JSON.
 Result<boost::json::value> parse_json(std::string_view body);
 
+// Answers come from a server the client does not have to trust: these read them without ever
+// assuming a shape (Boost.JSON's get_*() are unchecked).
 // A string field of a JSON object, or "" (also for null or another type).
 std::string json_string(const boost::json::value& object, std::string_view key);
+// The field, or nullptr when `object` is not an object or lacks it.
+const boost::json::value* json_field(const boost::json::value& object, std::string_view key);
+// The boolean field, or false when absent or of another type.
+bool json_flag(const boost::json::value& object, std::string_view key);
+// The array field `key`. Errors: kInternal "the server's answer has no "<key>" list".
+Result<const boost::json::array*> json_array(const boost::json::value& object,
+                                             std::string_view key);
 
 class ApiClient {
  public:

@@ -48,11 +48,9 @@ Result<std::vector<std::string>> grantee_emails(ApiClient& api, const std::strin
   CAAS_ASSIGN_OR_RETURN(boost::json::value listed,
                         api.call("GET", file_target(remote) + "/grants"));
   std::vector<std::string> emails;
-  if (const boost::json::value* grants = listed.get_object().if_contains("grants");
-      grants != nullptr && grants->is_array()) {
-    for (const boost::json::value& grant : grants->get_array()) {
-      emails.push_back(json_string(grant, "email"));
-    }
+  CAAS_ASSIGN_OR_RETURN(const boost::json::array* grants, json_array(listed, "grants"));
+  for (const boost::json::value& grant : *grants) {
+    emails.push_back(json_string(grant, "email"));
   }
   return emails;
 }
@@ -147,7 +145,7 @@ Status grant(Context& context, ApiClient& api, const std::string& remote, const 
 }
 
 std::string size_text(const boost::json::value& entry) {
-  const boost::json::value* size = entry.get_object().if_contains("size");
+  const boost::json::value* size = json_field(entry, "size");
   std::uint64_t bytes = size != nullptr && size->is_uint64() ? size->get_uint64()
                         : size != nullptr && size->is_int64()
                             ? static_cast<std::uint64_t>(size->get_int64())
@@ -227,7 +225,8 @@ Status run_download(Context& context, const DownloadOptions& options) {
     if (options.local_path.empty()) {
       // The id says nothing about a name: use the path the owner gave it.
       CAAS_ASSIGN_OR_RETURN(boost::json::value listed, api->call("GET", "/v1/shared"));
-      for (const boost::json::value& file : listed.at("files").get_array()) {
+      CAAS_ASSIGN_OR_RETURN(const boost::json::array* files, json_array(listed, "files"));
+      for (const boost::json::value& file : *files) {
         if (json_string(file, "id") == options.remote) {
           name = json_string(file, "path");
         }
@@ -273,7 +272,8 @@ Status run_ls(Context& context, const std::string& prefix) {
       target += "&cursor=" + url_encode(cursor, false);
     }
     CAAS_ASSIGN_OR_RETURN(boost::json::value page, api->call("GET", target));
-    for (const boost::json::value& file : page.at("files").get_array()) {
+    CAAS_ASSIGN_OR_RETURN(const boost::json::array* files, json_array(page, "files"));
+    for (const boost::json::value& file : *files) {
       all.push_back(file);
     }
     cursor = json_string(page, "next_cursor");
@@ -342,8 +342,9 @@ Status run_unshare(Context& context, const std::string& remote_path, const std::
 Status run_shared(Context& context) {
   CAAS_ASSIGN_OR_RETURN(ApiClient * api, context.session());
   CAAS_ASSIGN_OR_RETURN(boost::json::value listed, api->call("GET", "/v1/shared"));
+  CAAS_ASSIGN_OR_RETURN(const boost::json::array* files, json_array(listed, "files"));
   std::string human;
-  for (const boost::json::value& file : listed.at("files").get_array()) {
+  for (const boost::json::value& file : *files) {
     human += json_string(file, "id") + "  " + size_text(file) + "  " +
              json_string(file, "owner_email") + ":" + json_string(file, "path") + "\n";
   }
@@ -358,8 +359,9 @@ Status run_grants(Context& context, const std::string& remote_path) {
   CAAS_ASSIGN_OR_RETURN(ApiClient * api, context.session());
   CAAS_ASSIGN_OR_RETURN(boost::json::value listed,
                         api->call("GET", file_target(remote_path) + "/grants"));
+  CAAS_ASSIGN_OR_RETURN(const boost::json::array* grants, json_array(listed, "grants"));
   std::string human;
-  for (const boost::json::value& grant : listed.at("grants").get_array()) {
+  for (const boost::json::value& grant : *grants) {
     human += json_string(grant, "email") + "  " + json_string(grant, "permission") + "  " +
              json_string(grant, "created_at") + "\n";
   }

@@ -96,6 +96,18 @@ def test_malformed_json_and_error_bodies(hostile, tmp_path):
     assert one_line_error(result) == "caas: the server answered HTTP 418"
 
 
+@pytest.mark.parametrize("command", [["ls"], ["shared"], ["grants", "f.txt"], ["operator", "status"],
+                                     ["operator", "unseal", "x"], ["api-key", "ls"]])
+@pytest.mark.parametrize("answer", [b'{"files": 5, "grants": "x"}', b'[1, 2]', b'"text"',
+                                    b'{"files": [1, "a", null], "grants": [1, "a", null]}'])
+def test_answers_of_the_wrong_shape_are_errors_not_crashes(hostile, tmp_path, command, answer):
+    hostile.behaviour = lambda h: h._answer(200, answer)
+    result = caas(hostile, tmp_path, *command)
+    assert result.returncode in (0, 1), result.stderr  # never a signal (negative) or abort
+    if result.returncode == 1:
+        assert "the server's answer" in one_line_error(result)
+
+
 def test_a_truncated_download_leaves_no_file(hostile, tmp_path):
     # Declares 1 MiB, sends 100 bytes, closes: curl reports the short body.
     def behaviour(h):
