@@ -38,7 +38,6 @@ namespace caas::kms {
 inline constexpr std::string_view kSealedMessage = "sealed";
 inline Status sealed_error() { return error(ErrorCode::kUnavailable, std::string(kSealedMessage)); }
 
-
 struct SealStatus {
   bool initialized = false;
   bool sealed = true;
